@@ -1,0 +1,456 @@
+//! Turning harness sessions into a grade report: which tests still need a run, what each
+//! record means, and how a session that was stopped (time, memory, stack) is judged.
+//!
+//! A host runs the harness in a fresh sandbox with [`Grading::next_input`], feeds what came
+//! out to [`Grading::absorb`], and repeats until there is nothing left to run: a session
+//! stopped during test *i* judges test *i* and the next session resumes at *i + 1*, so one
+//! runaway test does not hide the others. Every session decides at least one test or ends
+//! the grading, so the loop ends.
+
+use serde_json::Value;
+
+use crate::compare::{CompareMode, values_match};
+use crate::language::Language;
+use crate::limits::{OUTPUT_CAP_BYTES, cap_output};
+use crate::problem::{Problem, TestCase};
+use crate::protocol::{HarnessInput, HarnessTest, Item, Record};
+use crate::report::{ErrorInfo, GradeReport, TestDetail, TestReport};
+use crate::verdict::Verdict;
+
+/// How a harness session ended, as the host saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionEnd {
+    /// The program exited by itself with this status.
+    Exited(i32),
+    /// Stopped at the time limit.
+    TimeLimit,
+    /// Stopped at the memory limit.
+    MemoryLimit,
+    /// Stopped by a stack overflow.
+    StackOverflow,
+    /// Stopped by any other fault of the runtime (a trap), with what the host knows of it.
+    Crashed(String),
+}
+
+/// What one harness session produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Records and stray output, in the order they arrived.
+    pub items: Vec<Item>,
+    /// How it ended.
+    pub end: SessionEnd,
+}
+
+#[derive(Debug, Clone)]
+struct Outcome {
+    verdict: Verdict,
+    time_ms: f64,
+    actual: Option<Value>,
+    error: Option<ErrorInfo>,
+    stdout: String,
+    stderr: String,
+}
+
+#[derive(Debug, Default)]
+struct InFlight {
+    index: usize,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    dropped_out: u64,
+    dropped_err: u64,
+}
+
+impl InFlight {
+    fn stray(&mut self, fd: u8, bytes: &[u8]) {
+        let (buf, dropped) = if fd == 2 {
+            (&mut self.stderr, &mut self.dropped_err)
+        } else {
+            (&mut self.stdout, &mut self.dropped_out)
+        };
+        let room = OUTPUT_CAP_BYTES.saturating_sub(buf.len());
+        let take = room.min(bytes.len());
+        buf.extend_from_slice(&bytes[..take]);
+        *dropped += (bytes.len() - take) as u64;
+    }
+}
+
+/// The grading of one submission against a list of tests.
+#[derive(Debug)]
+pub struct Grading {
+    problem: String,
+    language: Language,
+    function: String,
+    source: String,
+    compare: CompareMode,
+    tolerance: f64,
+    time_limit_ms: u64,
+    tests: Vec<TestCase>,
+    outcomes: Vec<Option<Outcome>>,
+    next: usize,
+    submission: Option<(Verdict, ErrorInfo)>,
+}
+
+impl Grading {
+    /// A grading of `source` against every test of `problem`.
+    pub fn new(problem: &Problem, language: Language, source: &str) -> Self {
+        Self::with_tests(problem, language, source, problem.tests.clone())
+    }
+
+    /// A grading of `source` against `tests` (a learner's own cases, say) under `problem`'s
+    /// entry point, comparison and limits.
+    pub fn with_tests(problem: &Problem, language: Language, source: &str, tests: Vec<TestCase>) -> Self {
+        Grading {
+            problem: problem.id.clone(),
+            language,
+            function: language.identifier(&problem.meta.function),
+            source: source.to_owned(),
+            compare: problem.meta.compare,
+            tolerance: problem.meta.tolerance,
+            time_limit_ms: problem.meta.time_limit_ms,
+            outcomes: vec![None; tests.len()],
+            tests,
+            next: 0,
+            submission: None,
+        }
+    }
+
+    /// The language graded.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The per-test time limit.
+    pub fn time_limit_ms(&self) -> u64 {
+        self.time_limit_ms
+    }
+
+    /// What the next session should be given, or `None` when grading is over.
+    pub fn next_input(&self) -> Option<HarnessInput> {
+        if self.submission.is_some() || self.next >= self.tests.len() {
+            return None;
+        }
+        Some(HarnessInput {
+            function: self.function.clone(),
+            source: self.source.clone(),
+            tests: (self.next..self.tests.len())
+                .map(|index| HarnessTest {
+                    index,
+                    args: serde_json::to_string(&self.tests[index].args).unwrap_or_else(|_| "[]".into()),
+                })
+                .collect(),
+            output_cap: OUTPUT_CAP_BYTES,
+        })
+    }
+
+    /// Takes in what a session produced.
+    pub fn absorb(&mut self, session: Session) {
+        let first = self.next;
+        let mut loaded = false;
+        let mut done = false;
+        let mut flight: Option<InFlight> = None;
+        let mut load_output = InFlight::default();
+        for item in session.items {
+            match item {
+                Item::Stray { fd, bytes } => match flight.as_mut() {
+                    Some(f) => f.stray(fd, &bytes),
+                    None => load_output.stray(fd, &bytes),
+                },
+                Item::Record(record) => match record {
+                    Record::Loaded => loaded = true,
+                    Record::CompileError { error } if !loaded => {
+                        self.submission = Some((Verdict::CompileError, error));
+                        return;
+                    }
+                    Record::LoadError { error } if !loaded => {
+                        self.submission = Some((Verdict::RuntimeError, error));
+                        return;
+                    }
+                    Record::Start { index } if loaded && flight.is_none() && index == self.next => {
+                        flight = Some(InFlight {
+                            index,
+                            ..InFlight::default()
+                        });
+                    }
+                    Record::Result {
+                        index,
+                        value,
+                        error,
+                        stdout,
+                        stderr,
+                        stdout_dropped,
+                        stderr_dropped,
+                        time_ms,
+                    } if flight.as_ref().is_some_and(|f| f.index == index) => {
+                        let f = flight.take().unwrap_or_default();
+                        let stdout = join_output(stdout, stdout_dropped, f.stdout, f.dropped_out);
+                        let stderr = join_output(stderr, stderr_dropped, f.stderr, f.dropped_err);
+                        let outcome = self.judge(index, value, error, time_ms, stdout, stderr);
+                        self.outcomes[index] = Some(outcome);
+                        self.next = index + 1;
+                    }
+                    Record::Done if loaded && flight.is_none() => done = true,
+                    // Out of order or repeated: the user's code wrote it, not the harness.
+                    other => {
+                        let text = crate::protocol::encode(&other);
+                        match flight.as_mut() {
+                            Some(f) => f.stray(1, &text),
+                            None => load_output.stray(1, &text),
+                        }
+                    }
+                },
+            }
+        }
+
+        if let Some(f) = flight {
+            let (verdict, error) = self.stopped(&session.end, &f.stderr);
+            let time_ms = if verdict == Verdict::TimeLimitExceeded {
+                self.time_limit_ms as f64
+            } else {
+                0.0
+            };
+            self.outcomes[f.index] = Some(Outcome {
+                verdict,
+                time_ms,
+                actual: None,
+                error: Some(error),
+                stdout: cap_output(String::from_utf8_lossy(&f.stdout).into_owned(), f.dropped_out),
+                stderr: cap_output(String::from_utf8_lossy(&f.stderr).into_owned(), f.dropped_err),
+            });
+            self.next = f.index + 1;
+        } else if !loaded {
+            let (verdict, mut error) = self.stopped(&session.end, &load_output.stderr);
+            if verdict == Verdict::TimeLimitExceeded {
+                error.message = "loading the source took longer than the time limit".into();
+            }
+            self.submission = Some((verdict, error));
+        } else if !done || self.next == first {
+            // The harness stopped between tests, or claimed to be done without results:
+            // judge the next test by how the session ended, so that grading moves on.
+            if let Some(slot) = self.outcomes.get_mut(self.next) {
+                let (verdict, error) = match session.end {
+                    SessionEnd::Exited(_) => (
+                        Verdict::RuntimeError,
+                        ErrorInfo::new("RuntimeError", "the program ended before this test could run"),
+                    ),
+                    ref end => self_stopped(self.language, end, &load_output.stderr),
+                };
+                *slot = Some(Outcome {
+                    verdict,
+                    time_ms: 0.0,
+                    actual: None,
+                    error: Some(error),
+                    stdout: String::new(),
+                    stderr: String::new(),
+                });
+                self.next += 1;
+            }
+        } else {
+            self.next = self.tests.len();
+        }
+    }
+
+    fn judge(
+        &self,
+        index: usize,
+        value: Option<Value>,
+        error: Option<ErrorInfo>,
+        time_ms: f64,
+        stdout: String,
+        stderr: String,
+    ) -> Outcome {
+        let (verdict, actual) = match (error.is_some(), value) {
+            (true, _) => (Verdict::RuntimeError, None),
+            (false, value) => {
+                let actual = value.unwrap_or(Value::Null);
+                let verdict = match &self.tests[index].expected {
+                    None => Verdict::Accepted,
+                    Some(expected) if values_match(expected, &actual, self.compare, self.tolerance) => {
+                        Verdict::Accepted
+                    }
+                    Some(_) => Verdict::WrongAnswer,
+                };
+                (verdict, Some(actual))
+            }
+        };
+        Outcome {
+            verdict,
+            time_ms: if time_ms.is_finite() { time_ms.max(0.0) } else { 0.0 },
+            actual,
+            error,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn stopped(&self, end: &SessionEnd, stderr: &[u8]) -> (Verdict, ErrorInfo) {
+        self_stopped(self.language, end, stderr)
+    }
+
+    /// The report, with `time_ms` the wall time the host measured. Hidden tests keep their
+    /// details here; call [`GradeReport::redact_hidden`] before it leaves the grader.
+    pub fn report(&self, time_ms: f64) -> GradeReport {
+        let tests: Vec<TestReport> = self
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(index, test)| {
+                let outcome = self.outcomes[index].clone();
+                let (verdict, time_ms) = outcome
+                    .as_ref()
+                    .map_or((Verdict::Skipped, 0.0), |o| (o.verdict, o.time_ms));
+                let o = outcome.unwrap_or(Outcome {
+                    verdict,
+                    time_ms,
+                    actual: None,
+                    error: None,
+                    stdout: String::new(),
+                    stderr: String::new(),
+                });
+                TestReport {
+                    index,
+                    hidden: test.hidden,
+                    verdict,
+                    time_ms: (time_ms * 1000.0).round() / 1000.0,
+                    detail: Some(TestDetail {
+                        name: test.name.clone(),
+                        args: test.args.clone(),
+                        expected: test.expected.clone(),
+                        actual: o.actual,
+                        stdout: o.stdout,
+                        stderr: o.stderr,
+                        error: o.error,
+                    }),
+                }
+            })
+            .collect();
+        let verdict = match &self.submission {
+            Some((verdict, _)) => *verdict,
+            None => tests
+                .iter()
+                .map(|t| t.verdict)
+                .find(|v| *v != Verdict::Accepted)
+                .unwrap_or(Verdict::Accepted),
+        };
+        GradeReport {
+            problem: self.problem.clone(),
+            language: self.language,
+            verdict,
+            passed: tests.iter().filter(|t| t.verdict == Verdict::Accepted).count(),
+            total: tests.len(),
+            time_ms: (time_ms * 10.0).round() / 10.0,
+            error: self.submission.as_ref().map(|(_, e)| e.clone()),
+            tests,
+        }
+    }
+}
+
+fn self_stopped(language: Language, end: &SessionEnd, stderr: &[u8]) -> (Verdict, ErrorInfo) {
+    match end {
+        SessionEnd::TimeLimit => (
+            Verdict::TimeLimitExceeded,
+            ErrorInfo::new("TimeLimitExceeded", "the test ran longer than the time limit"),
+        ),
+        SessionEnd::MemoryLimit => (
+            Verdict::MemoryLimitExceeded,
+            ErrorInfo::new("MemoryLimitExceeded", "the test used more memory than the limit"),
+        ),
+        SessionEnd::StackOverflow => {
+            let (kind, message) = language.stack_overflow_error();
+            (Verdict::RuntimeError, ErrorInfo::new(kind, message))
+        }
+        SessionEnd::Exited(code) => (
+            Verdict::RuntimeError,
+            ErrorInfo::new("SystemExit", format!("the program exited with status {code} during the test")),
+        ),
+        SessionEnd::Crashed(what) => {
+            let tail = last_line(stderr);
+            let message = if tail.is_empty() { what.clone() } else { format!("{what}: {tail}") };
+            (Verdict::RuntimeError, ErrorInfo::new("RuntimeError", message))
+        }
+    }
+}
+
+fn last_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
+}
+
+fn join_output(harness: String, harness_dropped: u64, stray: Vec<u8>, stray_dropped: u64) -> String {
+    let mut text = harness;
+    text.push_str(&String::from_utf8_lossy(&stray));
+    cap_output(text, harness_dropped + stray_dropped)
+}
+
+/// What a host keeps of a running session: stdout split into records and stray bytes,
+/// stray bytes kept up to a bound, and whether the harness has made progress (the host
+/// restarts a test's clock on progress).
+#[derive(Debug, Default)]
+pub struct SessionLog {
+    parser: crate::protocol::StreamParser,
+    items: Vec<Item>,
+    stray_kept: usize,
+    loaded: bool,
+    started: Option<usize>,
+}
+
+/// How much stray output one session keeps in all (each test keeps at most the cap).
+const SESSION_STRAY_BUDGET: usize = 8 * OUTPUT_CAP_BYTES;
+
+impl SessionLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes written on fd 1. Returns whether they started something new: the source being
+    /// loaded, or a test with a higher index than any before. Only that restarts a clock, so
+    /// forged records cannot keep a session alive past one limit per test.
+    pub fn stdout(&mut self, bytes: &[u8]) -> bool {
+        let before = self.items.len();
+        self.parser.push(bytes, &mut self.items);
+        let mut progress = false;
+        let mut i = before.saturating_sub(1);
+        while i < self.items.len() {
+            match &mut self.items[i] {
+                Item::Record(Record::Loaded) if !self.loaded => {
+                    self.loaded = true;
+                    progress = true;
+                }
+                Item::Record(Record::Start { index }) if self.started.is_none_or(|s| *index > s) => {
+                    self.started = Some(*index);
+                    progress = true;
+                }
+                Item::Stray { bytes, .. } if i >= before => {
+                    let room = SESSION_STRAY_BUDGET.saturating_sub(self.stray_kept);
+                    bytes.truncate(room);
+                    self.stray_kept += bytes.len();
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        progress
+    }
+
+    /// Bytes written on fd 2 (kept up to the session's bound).
+    pub fn stderr(&mut self, bytes: &[u8]) {
+        let room = SESSION_STRAY_BUDGET.saturating_sub(self.stray_kept);
+        let take = room.min(bytes.len());
+        self.stray_kept += take;
+        if take > 0 {
+            crate::protocol::push_stray(&mut self.items, 2, &bytes[..take]);
+        }
+    }
+
+    /// Ends the log and returns the session.
+    pub fn finish(mut self, end: SessionEnd) -> Session {
+        self.parser.finish(&mut self.items);
+        Session { items: self.items, end }
+    }
+}

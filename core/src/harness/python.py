@@ -1,0 +1,170 @@
+# polyrun's Python harness: loads the user's source, calls the entry point once per test
+# and reports each call as a record (see core/src/protocol.rs). Shared by the grader and
+# the browser worker; reads its input from stdin.
+def _polyrun_harness():
+    import io
+    import json
+    import linecache
+    import math
+    import sys
+    import time
+
+    out = sys.stdout
+    err = sys.stderr
+    perf = time.perf_counter
+    filename = "solution.py"
+
+    def emit(record):
+        out.write("\x1e" + json.dumps(record, ensure_ascii=True, allow_nan=False) + "\n")
+        out.flush()
+
+    class Capture(io.TextIOBase):
+        """A text stream keeping the first `cap` bytes and counting the rest."""
+
+        def __init__(self, cap):
+            self.parts = []
+            self.kept = 0
+            self.dropped = 0
+            self.cap = cap
+
+        def writable(self):
+            return True
+
+        def write(self, s):
+            if not isinstance(s, str):
+                raise TypeError("write() argument must be str, not " + type(s).__name__)
+            data = s.encode("utf-8", "replace")
+            room = self.cap - self.kept
+            if room >= len(data):
+                self.parts.append(data)
+                self.kept += len(data)
+            else:
+                if room > 0:
+                    self.parts.append(data[:room])
+                    self.kept = self.cap
+                self.dropped += len(data) - max(room, 0)
+            return len(s)
+
+        def text(self):
+            return b"".join(self.parts).decode("utf-8", "replace")
+
+    def user_line(tb):
+        line = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == filename:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
+
+    def describe(exc):
+        message = str(exc)
+        if isinstance(exc, KeyError) and len(exc.args) == 1:
+            message = repr(exc.args[0])
+        return {"type": type(exc).__name__, "message": message, "line": user_line(exc.__traceback__)}
+
+    class NoJson(Exception):
+        pass
+
+    def to_json(value, depth=0):
+        if depth > 10000:
+            raise NoJson("the value is nested too deeply")
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise NoJson("the float %r has no JSON form" % value)
+            return float(value)
+        if isinstance(value, (list, tuple)):
+            return [to_json(v, depth + 1) for v in value]
+        if isinstance(value, dict):
+            result = {}
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise NoJson("a dict key of type %s has no JSON form (keys must be str)" % type(k).__name__)
+                result[k] = to_json(v, depth + 1)
+            return result
+        raise NoJson("a value of type %s has no JSON form" % type(value).__name__)
+
+    data = json.loads(sys.stdin.read())
+    source = data["source"]
+    cap = int(data["output_cap"])
+    name = data["function"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        emit({"event": "compile_error", "error": {
+            "type": type(exc).__name__, "message": exc.msg or str(exc), "line": exc.lineno}})
+        return
+    except (ValueError, TypeError) as exc:  # e.g. source code string cannot contain null bytes
+        emit({"event": "compile_error", "error": {"type": type(exc).__name__, "message": str(exc), "line": None}})
+        return
+
+    module = {"__name__": "solution", "__builtins__": __builtins__, "__file__": filename}
+    load_out, load_err = Capture(cap), Capture(cap)
+    sys.stdout, sys.stderr = load_out, load_err
+    try:
+        exec(code, module)
+    except BaseException as exc:  # noqa: BLE001 - the user's SystemExit is an error here too
+        sys.stdout, sys.stderr = out, err
+        emit({"event": "load_error", "error": describe(exc)})
+        return
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+    entry = module.get(name)
+    if entry is None:
+        solution = module.get("Solution")
+        if isinstance(solution, type) and callable(getattr(solution, name, None)):
+            try:
+                entry = getattr(solution(), name)
+            except BaseException as exc:  # noqa: BLE001
+                emit({"event": "load_error", "error": describe(exc)})
+                return
+    if not callable(entry):
+        emit({"event": "compile_error", "error": {
+            "type": "NameError",
+            "message": "the function '%s' is not defined" % name if entry is None
+            else "'%s' is not a function" % name,
+            "line": None}})
+        return
+    emit({"event": "loaded"})
+
+    for test in data["tests"]:
+        index = test["index"]
+        args = json.loads(test["args"])
+        emit({"event": "start", "index": index})
+        capture_out, capture_err = Capture(cap), Capture(cap)
+        sys.stdout, sys.stderr = capture_out, capture_err
+        value = error = None
+        started = perf()
+        try:
+            value = entry(*args)
+        except BaseException as exc:  # noqa: BLE001
+            error = describe(exc)
+        finally:
+            elapsed = (perf() - started) * 1000.0
+            sys.stdout, sys.stderr = out, err
+        record = {"event": "result", "index": index, "time_ms": elapsed}
+        if error is None:
+            try:
+                record["value"] = to_json(value)
+            except NoJson as exc:
+                error = {"type": "TypeError", "message": "the return value is not JSON: " + str(exc), "line": None}
+            except RecursionError:
+                error = {"type": "TypeError", "message": "the return value is nested too deeply", "line": None}
+        if error is not None:
+            record["error"] = error
+            record.pop("value", None)
+        record["stdout"] = capture_out.text()
+        record["stderr"] = capture_err.text()
+        record["stdout_dropped"] = capture_out.dropped
+        record["stderr_dropped"] = capture_err.dropped
+        emit(record)
+    emit({"event": "done"})
+
+
+_polyrun_harness()

@@ -1,0 +1,22 @@
+//! polyrun's shared core: problems, values, comparison, verdicts, reports and the language
+//! harnesses, used unchanged by the browser worker and the wasmtime grader.
+//!
+//! Nothing in this crate runs code or touches a clock: it describes what to run
+//! ([`protocol::HarnessInput`]), reads what the harness said ([`protocol::StreamParser`]) and
+//! turns it into a verdict ([`grading::Grading`]).
+
+pub mod compare;
+pub mod grading;
+pub mod harness;
+pub mod language;
+pub mod limits;
+pub mod problem;
+pub mod protocol;
+pub mod report;
+pub mod verdict;
+
+pub use compare::{CompareMode, values_match};
+pub use language::Language;
+pub use problem::{Problem, ProblemBank, ProblemError, ProblemMeta, TestCase};
+pub use report::{ErrorInfo, GradeReport, TestReport};
+pub use verdict::Verdict;

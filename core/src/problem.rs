@@ -1,0 +1,560 @@
+//! The problem bank: loading and validating `problem.toml`, `statement.md`, `tests.json`
+//! and reference solutions, and the public view of a problem that may reach a browser.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::compare::{CompareMode, DEFAULT_TOLERANCE};
+use crate::language::Language;
+use crate::limits::{DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_MS};
+
+/// How hard a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    /// Easy.
+    Easy,
+    /// Medium.
+    Medium,
+    /// Hard.
+    Hard,
+}
+
+impl Difficulty {
+    /// The lower-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+}
+
+/// The metadata of `problem.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemMeta {
+    /// Title.
+    pub title: String,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Entry point, snake_case.
+    pub function: String,
+    /// Parameter names, snake_case, in order.
+    pub params: Vec<String>,
+    /// Comparison mode.
+    pub compare: CompareMode,
+    /// Tolerance for `float`.
+    pub tolerance: f64,
+    /// Per-test time limit.
+    pub time_limit_ms: u64,
+    /// Memory the user's code may use beyond the runtime's footprint.
+    pub memory_limit_mb: u64,
+}
+
+/// One test case of `tests.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    /// Arguments, one per parameter.
+    pub args: Vec<Value>,
+    /// The expected return value; `None` for a learner's own test without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    /// Whether the test is hidden (never sent to a browser).
+    #[serde(default)]
+    pub hidden: bool,
+    /// An optional name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A problem loaded from the bank, hidden tests and reference solutions included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Folder name.
+    pub id: String,
+    /// Metadata.
+    pub meta: ProblemMeta,
+    /// The statement, CommonMark.
+    pub statement: String,
+    /// Every test, in file order.
+    pub tests: Vec<TestCase>,
+    /// Reference solutions present in `solutions/`.
+    pub solutions: BTreeMap<Language, String>,
+}
+
+/// The part of a problem that may leave the grader: no hidden test, no solution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicProblem {
+    /// Folder name.
+    pub id: String,
+    /// Metadata.
+    #[serde(flatten)]
+    pub meta: ProblemMeta,
+    /// The statement, CommonMark.
+    pub statement: String,
+    /// The public tests, with their index in the full test list.
+    pub tests: Vec<PublicTest>,
+}
+
+/// A public test with its index in the problem's full test list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicTest {
+    /// Index in `tests.json`.
+    pub index: usize,
+    /// The test.
+    #[serde(flatten)]
+    pub test: TestCase,
+}
+
+/// A summary line of the problem list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemSummary {
+    /// Folder name.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+impl Problem {
+    /// The public view of this problem.
+    pub fn public(&self) -> PublicProblem {
+        PublicProblem {
+            id: self.id.clone(),
+            meta: self.meta.clone(),
+            statement: self.statement.clone(),
+            tests: self
+                .tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !t.hidden)
+                .map(|(index, test)| PublicTest {
+                    index,
+                    test: test.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The summary line of this problem.
+    pub fn summary(&self) -> ProblemSummary {
+        ProblemSummary {
+            id: self.id.clone(),
+            title: self.meta.title.clone(),
+            difficulty: self.meta.difficulty,
+            tags: self.meta.tags.clone(),
+        }
+    }
+}
+
+/// A broken problem: which problem, which file, which key, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ProblemError {
+    /// The problem id (folder name).
+    pub problem: String,
+    /// The file, relative to the problem folder.
+    pub file: String,
+    /// The key or path inside the file, where there is one.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "problem '{}': {}", self.problem, self.file)?;
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Whether `id` is a valid problem id (`[a-z0-9-]+`).
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_snake_case(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_lowercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+struct Ctx<'a> {
+    problem: &'a str,
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, key: Option<String>, message: impl Into<String>) -> ProblemError {
+        ProblemError {
+            problem: self.problem.to_owned(),
+            file: self.file.to_owned(),
+            key,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates `problem.toml`.
+pub fn parse_meta(problem: &str, text: &str) -> Result<ProblemMeta, ProblemError> {
+    let ctx = Ctx {
+        problem,
+        file: "problem.toml",
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ctx.err(None, e.message().to_owned()))?;
+    let key = |k: &str| Some(format!("key '{k}'"));
+    for k in table.keys() {
+        if ![
+            "title",
+            "difficulty",
+            "tags",
+            "function",
+            "params",
+            "compare",
+            "tolerance",
+            "time_limit_ms",
+            "memory_limit_mb",
+        ]
+        .contains(&k.as_str())
+        {
+            return Err(ctx.err(key(k), "unknown key"));
+        }
+    }
+    let string = |k: &str| -> Result<Option<String>, ProblemError> {
+        match table.get(k) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(ctx.err(key(k), format!("expected a string, found {}", other.type_str()))),
+        }
+    };
+    let required = |k: &str| -> Result<String, ProblemError> {
+        string(k)?.ok_or_else(|| ctx.err(key(k), "missing"))
+    };
+    let strings = |k: &str| -> Result<Option<Vec<String>>, ProblemError> {
+        match table.get(k) {
+            None => Ok(None),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    other => Err(ctx.err(
+                        key(k),
+                        format!("expected an array of strings, found {} in it", other.type_str()),
+                    )),
+                })
+                .collect::<Result<_, _>>()
+                .map(Some),
+            Some(other) => Err(ctx.err(key(k), format!("expected an array, found {}", other.type_str()))),
+        }
+    };
+    let positive = |k: &str, default: u64| -> Result<u64, ProblemError> {
+        match table.get(k) {
+            None => Ok(default),
+            Some(toml::Value::Integer(n)) if *n > 0 => Ok(*n as u64),
+            Some(toml::Value::Integer(n)) => Err(ctx.err(key(k), format!("must be positive, found {n}"))),
+            Some(other) => Err(ctx.err(key(k), format!("expected an integer, found {}", other.type_str()))),
+        }
+    };
+
+    let title = required("title")?;
+    if title.trim().is_empty() {
+        return Err(ctx.err(key("title"), "must not be empty"));
+    }
+    let difficulty = match required("difficulty")?.as_str() {
+        "easy" => Difficulty::Easy,
+        "medium" => Difficulty::Medium,
+        "hard" => Difficulty::Hard,
+        other => {
+            return Err(ctx.err(
+                key("difficulty"),
+                format!("expected easy, medium or hard, found '{other}'"),
+            ));
+        }
+    };
+    let function = required("function")?;
+    if !is_snake_case(&function) {
+        return Err(ctx.err(key("function"), format!("'{function}' is not a snake_case name")));
+    }
+    let params = strings("params")?.ok_or_else(|| ctx.err(key("params"), "missing"))?;
+    for (i, p) in params.iter().enumerate() {
+        if !is_snake_case(p) {
+            return Err(ctx.err(key("params"), format!("'{p}' is not a snake_case name")));
+        }
+        if params[..i].contains(p) {
+            return Err(ctx.err(key("params"), format!("'{p}' appears twice")));
+        }
+    }
+    let compare = match string("compare")?.as_deref() {
+        None | Some("exact") => CompareMode::Exact,
+        Some("unordered") => CompareMode::Unordered,
+        Some("float") => CompareMode::Float,
+        Some(other) => {
+            return Err(ctx.err(
+                key("compare"),
+                format!("expected exact, unordered or float, found '{other}'"),
+            ));
+        }
+    };
+    let tolerance = match table.get("tolerance") {
+        None => DEFAULT_TOLERANCE,
+        Some(toml::Value::Float(f)) if f.is_finite() && *f >= 0.0 => *f,
+        Some(toml::Value::Integer(n)) if *n >= 0 => *n as f64,
+        Some(other) => {
+            return Err(ctx.err(
+                key("tolerance"),
+                format!("expected a non-negative number, found {other}"),
+            ));
+        }
+    };
+    Ok(ProblemMeta {
+        title,
+        difficulty,
+        tags: strings("tags")?.unwrap_or_default(),
+        function,
+        params,
+        compare,
+        tolerance,
+        time_limit_ms: positive("time_limit_ms", DEFAULT_TIME_LIMIT_MS)?,
+        memory_limit_mb: positive("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)?,
+    })
+}
+
+/// Parses and validates `tests.json` against the problem's parameters.
+pub fn parse_tests(problem: &str, text: &str, params: &[String]) -> Result<Vec<TestCase>, ProblemError> {
+    let ctx = Ctx {
+        problem,
+        file: "tests.json",
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| ctx.err(None, format!("invalid JSON: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(ctx.err(None, "expected an array of test cases"));
+    };
+    if items.is_empty() {
+        return Err(ctx.err(None, "there are no test cases"));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = |k: &str| Some(format!("[{i}].{k}"));
+            let Value::Object(mut obj) = item else {
+                return Err(ctx.err(Some(format!("[{i}]")), "expected an object"));
+            };
+            if let Some(k) = obj
+                .keys()
+                .find(|k| !["args", "expected", "hidden", "name"].contains(&k.as_str()))
+            {
+                return Err(ctx.err(at(k), "unknown key"));
+            }
+            let args = match obj.remove("args") {
+                Some(Value::Array(args)) => args,
+                Some(_) => return Err(ctx.err(at("args"), "expected an array")),
+                None => return Err(ctx.err(at("args"), "missing")),
+            };
+            if args.len() != params.len() {
+                return Err(ctx.err(
+                    at("args"),
+                    format!("expected {} arguments (one per parameter), found {}", params.len(), args.len()),
+                ));
+            }
+            let expected = obj.remove("expected").ok_or_else(|| ctx.err(at("expected"), "missing"))?;
+            let hidden = match obj.remove("hidden") {
+                None => false,
+                Some(Value::Bool(b)) => b,
+                Some(_) => return Err(ctx.err(at("hidden"), "expected true or false")),
+            };
+            let name = match obj.remove("name") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s),
+                Some(_) => return Err(ctx.err(at("name"), "expected a string")),
+            };
+            Ok(TestCase {
+                args,
+                expected: Some(expected),
+                hidden,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// A folder of problems.
+#[derive(Debug, Clone)]
+pub struct ProblemBank {
+    root: PathBuf,
+}
+
+impl ProblemBank {
+    /// A bank rooted at `root` (nothing is read yet).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ProblemBank { root: root.into() }
+    }
+
+    /// The bank's folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The ids of the problem folders, sorted.
+    pub fn ids(&self) -> std::io::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(&self.root)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                if let Some(name) = entry.file_name().to_str() {
+                    if !name.starts_with('.') {
+                        ids.push(name.to_owned());
+                    }
+                }
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Loads and validates one problem.
+    pub fn load(&self, id: &str) -> Result<Problem, ProblemError> {
+        let fail = |file: &str, message: String| ProblemError {
+            problem: id.to_owned(),
+            file: file.to_owned(),
+            key: None,
+            message,
+        };
+        if !is_valid_id(id) {
+            return Err(fail(".", "a problem id is made of a-z, 0-9 and '-'".into()));
+        }
+        let dir = self.root.join(id);
+        if !dir.is_dir() {
+            return Err(fail(".", format!("no such problem in {}", self.root.display())));
+        }
+        let read = |file: &str| -> Result<String, ProblemError> {
+            std::fs::read(dir.join(file))
+                .map_err(|e| fail(file, format!("cannot read: {}", lower_io(&e))))
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| fail(file, "not valid UTF-8".into())))
+        };
+        let meta = parse_meta(id, &read("problem.toml")?)?;
+        let statement = read("statement.md")?;
+        let tests = parse_tests(id, &read("tests.json")?, &meta.params)?;
+        let mut solutions = BTreeMap::new();
+        for lang in Language::ALL {
+            let file = format!("solutions/solution.{}", lang.extension());
+            if dir.join(&file).exists() {
+                solutions.insert(lang, read(&file)?);
+            }
+        }
+        Ok(Problem {
+            id: id.to_owned(),
+            meta,
+            statement,
+            tests,
+            solutions,
+        })
+    }
+}
+
+fn lower_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: &str = r#"
+title = "Two Sum"
+difficulty = "easy"
+tags = ["array"]
+function = "two_sum"
+params = ["nums", "target"]
+"#;
+
+    #[test]
+    fn meta_defaults_apply() {
+        let meta = parse_meta("two-sum", META).unwrap();
+        assert_eq!(meta.compare, CompareMode::Exact);
+        assert_eq!(meta.time_limit_ms, 2000);
+        assert_eq!(meta.memory_limit_mb, 256);
+        assert_eq!(meta.tolerance, 1e-6);
+    }
+
+    #[test]
+    fn meta_errors_name_the_key() {
+        let bad = META.replace("\"easy\"", "\"eazy\"");
+        let err = parse_meta("two-sum", &bad).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("key 'difficulty'"));
+        assert_eq!(
+            err.to_string(),
+            "problem 'two-sum': problem.toml: key 'difficulty': expected easy, medium or hard, found 'eazy'"
+        );
+        let err = parse_meta("x", &format!("{META}\ncolour = 1")).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("key 'colour'"));
+        let err = parse_meta("x", &META.replace("two_sum", "twoSum")).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("key 'function'"));
+        let err = parse_meta("x", "title = ").unwrap_err();
+        assert_eq!(err.file, "problem.toml");
+        let err = parse_meta("x", &format!("{META}\ntime_limit_ms = -5")).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("key 'time_limit_ms'"));
+    }
+
+    #[test]
+    fn tests_errors_name_the_case_and_key() {
+        let params = vec!["nums".to_owned(), "target".to_owned()];
+        let ok = r#"[{"args": [[1,2], 3], "expected": [0,1]}, {"args": [[1], 1], "expected": null, "hidden": true}]"#;
+        let tests = parse_tests("p", ok, &params).unwrap();
+        assert_eq!(tests.len(), 2);
+        assert!(tests[1].hidden);
+        assert_eq!(tests[1].expected, Some(Value::Null));
+
+        let err = parse_tests("p", r#"[{"args": [1], "expected": 1}]"#, &params).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("[0].args"));
+        let err = parse_tests("p", r#"[{"args": [1, 2]}]"#, &params).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("[0].expected"));
+        let err = parse_tests("p", r#"{"args": []}"#, &params).unwrap_err();
+        assert!(err.message.contains("array"));
+        let err = parse_tests("p", "[", &params).unwrap_err();
+        assert!(err.message.starts_with("invalid JSON"));
+        let err = parse_tests("p", r#"[{"args": [1, 2], "expected": 1, "hiden": true}]"#, &params).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("[0].hiden"));
+    }
+
+    #[test]
+    fn public_view_has_no_hidden_tests() {
+        let problem = Problem {
+            id: "p".into(),
+            meta: parse_meta("p", META).unwrap(),
+            statement: "s".into(),
+            tests: parse_tests(
+                "p",
+                r#"[{"args": [[1], 1], "expected": 0}, {"args": [[2], 2], "expected": 9, "hidden": true}]"#,
+                &["nums".into(), "target".into()],
+            )
+            .unwrap(),
+            solutions: BTreeMap::from([(Language::Python, "secret".into())]),
+        };
+        let public = serde_json::to_string(&problem.public()).unwrap();
+        assert!(!public.contains('9'));
+        assert!(!public.contains("secret"));
+        assert!(public.contains("\"function\":\"two_sum\""));
+    }
+}

@@ -1,0 +1,278 @@
+//! The line protocol between a language harness and its host (the grader or the browser
+//! worker): what the harness is given on stdin, and the records it writes on stdout.
+//!
+//! The harness reads one [`HarnessInput`] (JSON) from stdin and writes records, each as
+//! `0x1E`, a JSON object, `\n`, on its real stdout. Anything else that reaches the real
+//! stdout or stderr (a raw `os.write(1, …)`, an interpreter's crash message) is "stray"
+//! output, which the host attributes to the test in flight. A record is no more trusted
+//! than the user's code: it can only claim what the function could have returned anyway,
+//! because **expected values never enter the sandbox** and the host does the comparing.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::report::ErrorInfo;
+
+/// The byte that opens a record.
+pub const RECORD_START: u8 = 0x1e;
+
+/// The longest record accepted; a longer line is treated as stray output.
+pub const MAX_RECORD_BYTES: usize = 32 * 1024 * 1024;
+
+/// What the harness reads from stdin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HarnessInput {
+    /// The entry point's name in the language's convention (`twoSum` in JavaScript).
+    pub function: String,
+    /// The user's source.
+    pub source: String,
+    /// The tests to run, in order.
+    pub tests: Vec<HarnessTest>,
+    /// How much of each test's stdout and stderr the harness keeps (it counts the rest).
+    pub output_cap: usize,
+}
+
+/// One test to run: the index it reports under and its arguments as JSON text, parsed
+/// afresh for the call so that each test gets fresh values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HarnessTest {
+    /// Index in the problem's test list.
+    pub index: usize,
+    /// The arguments, a JSON array, as text.
+    pub args: String,
+}
+
+/// A record the harness writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Record {
+    /// The source ran and defines the entry point.
+    Loaded,
+    /// The source does not parse or does not define the entry point.
+    CompileError {
+        /// What is wrong.
+        error: ErrorInfo,
+    },
+    /// The source raised while it was loaded.
+    LoadError {
+        /// The error.
+        error: ErrorInfo,
+    },
+    /// The call for a test is about to start.
+    Start {
+        /// The test's index.
+        index: usize,
+    },
+    /// The call for a test ended.
+    Result {
+        /// The test's index.
+        index: usize,
+        /// The returned value, in JSON form (absent when `error` is set).
+        #[serde(default)]
+        value: Option<Value>,
+        /// The error raised, or the reason the value has no JSON form.
+        #[serde(default)]
+        error: Option<ErrorInfo>,
+        /// What the call printed on stdout (up to the cap).
+        #[serde(default)]
+        stdout: String,
+        /// What the call printed on stderr (up to the cap).
+        #[serde(default)]
+        stderr: String,
+        /// Bytes of stdout past the cap.
+        #[serde(default)]
+        stdout_dropped: u64,
+        /// Bytes of stderr past the cap.
+        #[serde(default)]
+        stderr_dropped: u64,
+        /// Time of the call, in milliseconds.
+        #[serde(default)]
+        time_ms: f64,
+    },
+    /// Every test ran.
+    Done,
+}
+
+/// One thing read from a harness's output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A record.
+    Record(Record),
+    /// Bytes outside any record, on fd 1 or 2.
+    Stray {
+        /// 1 for stdout, 2 for stderr.
+        fd: u8,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+/// Splits a harness's stdout into records and stray bytes as it arrives.
+#[derive(Debug, Default)]
+pub struct StreamParser {
+    /// Bytes of a record whose end has not arrived.
+    pending: Vec<u8>,
+    /// Whether `pending` holds a record (after `RECORD_START`).
+    in_record: bool,
+    /// Whether the record being read outgrew [`MAX_RECORD_BYTES`] and is being skipped.
+    skipping: bool,
+}
+
+impl StreamParser {
+    /// A parser at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds stdout bytes, appending what they complete to `out`.
+    pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<Item>) {
+        while !bytes.is_empty() {
+            if self.in_record {
+                match bytes.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        if !self.skipping {
+                            self.pending.extend_from_slice(&bytes[..end]);
+                            let line = std::mem::take(&mut self.pending);
+                            out.push(match serde_json::from_slice::<Record>(&line) {
+                                Ok(record) => Item::Record(record),
+                                Err(_) => {
+                                    let mut stray = vec![RECORD_START];
+                                    stray.extend_from_slice(&line);
+                                    stray.push(b'\n');
+                                    Item::Stray { fd: 1, bytes: stray }
+                                }
+                            });
+                        }
+                        self.in_record = false;
+                        self.skipping = false;
+                        self.pending.clear();
+                        bytes = &bytes[end + 1..];
+                    }
+                    None => {
+                        if !self.skipping {
+                            if self.pending.len() + bytes.len() > MAX_RECORD_BYTES {
+                                self.skipping = true;
+                                self.pending = Vec::new();
+                            } else {
+                                self.pending.extend_from_slice(bytes);
+                            }
+                        }
+                        bytes = &[];
+                    }
+                }
+            } else {
+                match bytes.iter().position(|&b| b == RECORD_START) {
+                    Some(start) => {
+                        if start > 0 {
+                            out.push(Item::Stray {
+                                fd: 1,
+                                bytes: bytes[..start].to_vec(),
+                            });
+                        }
+                        self.in_record = true;
+                        bytes = &bytes[start + 1..];
+                    }
+                    None => {
+                        out.push(Item::Stray {
+                            fd: 1,
+                            bytes: bytes.to_vec(),
+                        });
+                        bytes = &[];
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the stream: a record cut short becomes stray output.
+    pub fn finish(&mut self, out: &mut Vec<Item>) {
+        if self.in_record && !self.skipping && !self.pending.is_empty() {
+            let mut stray = vec![RECORD_START];
+            stray.append(&mut self.pending);
+            out.push(Item::Stray { fd: 1, bytes: stray });
+        }
+        self.in_record = false;
+        self.skipping = false;
+        self.pending.clear();
+    }
+}
+
+/// Appends stray bytes, merging with the previous item when it is stray on the same fd.
+pub fn push_stray(out: &mut Vec<Item>, fd: u8, bytes: &[u8]) {
+    if let Some(Item::Stray { fd: last, bytes: prev }) = out.last_mut() {
+        if *last == fd {
+            prev.extend_from_slice(bytes);
+            return;
+        }
+    }
+    out.push(Item::Stray {
+        fd,
+        bytes: bytes.to_vec(),
+    });
+}
+
+/// Writes a record as the harnesses do (used by tests and by hosts that speak for one).
+pub fn encode(record: &Record) -> Vec<u8> {
+    let mut out = vec![RECORD_START];
+    out.extend(serde_json::to_vec(record).unwrap_or_default());
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(items: Vec<Item>) -> Vec<Item> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Item::Stray { fd, bytes } => push_stray(&mut out, fd, &bytes),
+                record => out.push(record),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn records_and_stray_bytes_split_across_chunks() {
+        let mut stream = b"hello".to_vec();
+        stream.extend(encode(&Record::Start { index: 3 }));
+        stream.extend(b"raw\n");
+        stream.extend(encode(&Record::Done));
+        for chunk in [1, 2, 5, 64] {
+            let mut parser = StreamParser::new();
+            let mut out = Vec::new();
+            for part in stream.chunks(chunk) {
+                parser.push(part, &mut out);
+            }
+            parser.finish(&mut out);
+            let out = merged(out);
+            assert_eq!(
+                out,
+                vec![
+                    Item::Stray { fd: 1, bytes: b"hello".to_vec() },
+                    Item::Record(Record::Start { index: 3 }),
+                    Item::Stray { fd: 1, bytes: b"raw\n".to_vec() },
+                    Item::Record(Record::Done),
+                ],
+                "chunk size {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_record_is_stray_output() {
+        let mut parser = StreamParser::new();
+        let mut out = Vec::new();
+        parser.push(b"\x1e{not json}\n\x1e{\"event\":\"done\"", &mut out);
+        parser.finish(&mut out);
+        assert_eq!(
+            merged(out),
+            vec![Item::Stray {
+                fd: 1,
+                bytes: b"\x1e{not json}\n\x1e{\"event\":\"done\"".to_vec()
+            }]
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! The grader's long-lived state: one wasmtime `Engine` with epoch interruption, a ticker
+//! thread, and each language's runtime linked once (`InstancePre`) on first use.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use polyrun_core::Language;
+use tokio::sync::{OnceCell, Semaphore};
+use wasmtime::{Caller, Config, Engine, InstancePre, Linker, Module};
+
+use crate::GraderError;
+use crate::host::HostState;
+
+/// How often the epoch advances: the granularity of time limits.
+pub(crate) const TICK: Duration = Duration::from_millis(5);
+
+/// Settings of a [`Grader`].
+#[derive(Debug, Clone)]
+pub struct GraderConfig {
+    /// Folder with the runtime modules (`python-3.12.0.wasm`, `ruby+stdlib.wasm`,
+    /// `polyrun-js.wasm`).
+    pub runtimes_dir: PathBuf,
+    /// Folder for compiled modules.
+    pub cache_dir: PathBuf,
+    /// How many sandboxes may run at once (others wait).
+    pub max_concurrent: usize,
+}
+
+impl Default for GraderConfig {
+    fn default() -> Self {
+        GraderConfig {
+            runtimes_dir: polyrun_runtimes::artifacts_dir(),
+            cache_dir: crate::cache::cache_dir(),
+            max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// How a runtime module is entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// A WASI command: `_start`.
+    Command,
+    /// ruby.wasm's reactor: `_initialize`, `ruby-init`, `rb-eval-string-protect`.
+    RubyReactor,
+}
+
+/// A language's runtime, linked and measured.
+pub(crate) struct Runtime {
+    pub pre: InstancePre<HostState>,
+    pub entry: Entry,
+    /// Linear memory the runtime holds after start-up with an empty program, in bytes.
+    pub footprint: usize,
+}
+
+/// The grader: cheap to share (`Arc`), safe to use from many tasks at once.
+pub struct Grader {
+    pub(crate) engine: Engine,
+    pub(crate) config: GraderConfig,
+    runtimes: [OnceCell<Arc<Runtime>>; 3],
+    pub(crate) permits: Semaphore,
+    stop: Arc<AtomicBool>,
+}
+
+impl Grader {
+    /// A grader with `config`; runtimes load on first use.
+    pub fn new(config: GraderConfig) -> Result<Self, GraderError> {
+        let mut wasm = Config::new();
+        wasm.epoch_interruption(true)
+            .max_wasm_stack(8 << 20)
+            .async_stack_size(10 << 20)
+            .parallel_compilation(true);
+        let engine = Engine::new(&wasm).map_err(|e| GraderError::Engine(format!("{e:#}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker_engine = engine.weak();
+        let ticker_stop = stop.clone();
+        std::thread::Builder::new()
+            .name("polyrun-epoch".into())
+            .spawn(move || {
+                while !ticker_stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    match ticker_engine.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .map_err(|e| GraderError::Engine(e.to_string()))?;
+        Ok(Grader {
+            engine,
+            permits: Semaphore::new(config.max_concurrent.max(1)),
+            config,
+            runtimes: Default::default(),
+            stop,
+        })
+    }
+
+    /// The runtime of `language`, loaded, linked and measured on first use.
+    pub(crate) async fn runtime(&self, language: Language) -> Result<Arc<Runtime>, GraderError> {
+        let slot = &self.runtimes[language as usize];
+        slot.get_or_try_init(|| async {
+            let (pre, entry) = self.link(language)?;
+            let mut runtime = Runtime {
+                pre,
+                entry,
+                footprint: 0,
+            };
+            runtime.footprint = crate::session::measure_footprint(self, language, &runtime).await?;
+            Ok(Arc::new(runtime))
+        })
+        .await
+        .cloned()
+    }
+
+    /// Loads every runtime now (a server does this before it accepts work).
+    pub async fn warm_up(&self) -> Result<(), GraderError> {
+        for language in Language::ALL {
+            self.runtime(language).await?;
+        }
+        Ok(())
+    }
+
+    /// The memory a runtime holds after start-up, in bytes (what limits come on top of).
+    pub async fn footprint(&self, language: Language) -> Result<usize, GraderError> {
+        Ok(self.runtime(language).await?.footprint)
+    }
+
+    fn link(&self, language: Language) -> Result<(InstancePre<HostState>, Entry), GraderError> {
+        let file = match language {
+            Language::Python => polyrun_runtimes::PYTHON.artifact,
+            Language::Ruby => polyrun_runtimes::RUBY.artifact,
+            Language::Javascript => polyrun_runtimes::JS_ENGINE_ARTIFACT,
+        };
+        let path = self.config.runtimes_dir.join(file);
+        let module = crate::cache::load_module(&self.engine, &path, &self.config.cache_dir)?;
+        let link_err = |e: wasmtime::Error| GraderError::Compile {
+            path: path.clone(),
+            reason: format!("{e:#}"),
+        };
+        let mut linker: Linker<HostState> = Linker::new(&self.engine);
+        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |s: &mut HostState| &mut s.wasi).map_err(link_err)?;
+        let entry = if language == Language::Ruby {
+            define_ruby_imports(&mut linker, &module).map_err(link_err)?;
+            Entry::RubyReactor
+        } else {
+            Entry::Command
+        };
+        let pre = linker.instantiate_pre(&module).map_err(link_err)?;
+        Ok((pre, entry))
+    }
+}
+
+impl Drop for Grader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// ruby.wasm imports a JavaScript bridge (`rb-js-abi-host`) and a handle table
+/// (`canonical_abi`). The grader has no JavaScript: the bridge traps if used (`require "js"`
+/// fails), and the handle table is a plain vector in the host state.
+fn define_ruby_imports(linker: &mut Linker<HostState>, module: &Module) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        "canonical_abi",
+        "resource_new_rb-abi-value",
+        |mut caller: Caller<'_, HostState>, rep: i32| -> i32 {
+            let handles = &mut caller.data_mut().handles;
+            handles.push(Some(rep));
+            (handles.len() - 1) as i32
+        },
+    )?;
+    linker.func_wrap(
+        "canonical_abi",
+        "resource_get_rb-abi-value",
+        |caller: Caller<'_, HostState>, handle: i32| -> wasmtime::Result<i32> {
+            caller
+                .data()
+                .handles
+                .get(handle as usize)
+                .copied()
+                .flatten()
+                .ok_or_else(|| wasmtime::format_err!("unknown rb-abi-value handle {handle}"))
+        },
+    )?;
+    linker.func_wrap(
+        "canonical_abi",
+        "resource_drop_js-abi-value",
+        |_caller: Caller<'_, HostState>, _handle: i32| {},
+    )?;
+    linker.define_unknown_imports_as_traps(module)?;
+    Ok(())
+}

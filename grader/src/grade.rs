@@ -1,0 +1,55 @@
+//! Grading a submission: harness sessions in fresh sandboxes until every test is judged.
+
+use std::time::Instant;
+
+use polyrun_core::grading::{Grading, SessionLog};
+use polyrun_core::{GradeReport, Language, Problem, TestCase};
+
+use crate::session::{Program, run_session};
+use crate::sink::{Destination, SharedOutput};
+use crate::{Grader, GraderError, Limits};
+
+impl Grader {
+    /// Grades `source` against every test of `problem`, hidden ones included. The report
+    /// keeps hidden tests' details: redact it before it leaves the grader.
+    pub async fn grade(&self, problem: &Problem, language: Language, source: &str) -> Result<GradeReport, GraderError> {
+        self.grade_tests(problem, language, source, problem.tests.clone()).await
+    }
+
+    /// Grades `source` against `tests` under `problem`'s entry point, comparison and limits.
+    pub async fn grade_tests(
+        &self,
+        problem: &Problem,
+        language: Language,
+        source: &str,
+        tests: Vec<TestCase>,
+    ) -> Result<GradeReport, GraderError> {
+        let runtime = self.runtime(language).await?;
+        let _permit = self.permits.acquire().await.ok();
+        let started = Instant::now();
+        let limits = Limits::new(problem.meta.time_limit_ms, problem.meta.memory_limit_mb);
+        let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
+        let mut grading = Grading::with_tests(problem, language, source, tests);
+        while let Some(input) = grading.next_input() {
+            let stdin = serde_json::to_vec(&input).unwrap_or_default();
+            let output = SharedOutput::new(Destination::Harness(SessionLog::new()));
+            let (end, _) = run_session(
+                self,
+                language,
+                &runtime,
+                Program::Harness,
+                stdin,
+                &output,
+                limits.time,
+                memory_cap,
+            )
+            .await;
+            let log = match std::mem::replace(&mut output.lock().destination, Destination::Harness(SessionLog::new())) {
+                Destination::Harness(log) => log,
+                _ => SessionLog::new(),
+            };
+            grading.absorb(log.finish(end));
+        }
+        Ok(grading.report(started.elapsed().as_secs_f64() * 1000.0))
+    }
+}

@@ -1,0 +1,191 @@
+//! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use polyrun_core::limits::DEFAULT_MEMORY_LIMIT_MB;
+use polyrun_core::{Language, ProblemBank, Verdict};
+use polyrun_grader::run::Output;
+use polyrun_grader::{Grader, GraderConfig, Limits, check};
+
+/// polyrun: practise and grade code in Python, Ruby and JavaScript, sandboxed in WebAssembly.
+#[derive(Parser)]
+#[command(name = "polyrun", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a whole program in the sandbox; stdin is passed on.
+    Run {
+        /// Language (python, ruby, javascript); defaults from the file's extension.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Wall-time limit.
+        #[arg(long, default_value_t = 5000)]
+        time_limit_ms: u64,
+        /// Memory the program may use beyond the runtime's own footprint.
+        #[arg(long, default_value_t = DEFAULT_MEMORY_LIMIT_MB)]
+        memory_limit_mb: u64,
+        /// The program.
+        file: PathBuf,
+    },
+    /// Grade a solution against every test of a problem; prints the grade report.
+    Grade {
+        /// The problem bank.
+        #[arg(long)]
+        problems: Option<PathBuf>,
+        /// Language; defaults from the file's extension.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Show hidden tests' details too (for problem authors).
+        #[arg(long)]
+        show_hidden: bool,
+        /// The problem's id.
+        problem_id: String,
+        /// The solution.
+        file: PathBuf,
+    },
+    /// Validate every problem and check each reference solution is accepted.
+    Check {
+        /// The problem bank.
+        #[arg(long)]
+        problems: Option<PathBuf>,
+    },
+}
+
+/// A usage error: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("polyrun: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("polyrun: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run {
+            lang,
+            time_limit_ms,
+            memory_limit_mb,
+            file,
+        } => {
+            let language = language(lang.as_deref(), &file)?;
+            let source = read_source(&file)?;
+            let mut stdin = Vec::new();
+            std::io::stdin().read_to_end(&mut stdin).context("cannot read standard input")?;
+            let grader = grader()?;
+            let limits = Limits::new(time_limit_ms, memory_limit_mb);
+            let report = grader
+                .run_program(language, &source, stdin, limits, Output::Forward { budget: 64 << 20 })
+                .await?;
+            Ok(ExitCode::from(report.exit_code.clamp(0, 255) as u8))
+        }
+        Command::Grade {
+            problems,
+            lang,
+            show_hidden,
+            problem_id,
+            file,
+        } => {
+            let language = language(lang.as_deref(), &file)?;
+            let bank = ProblemBank::new(problems_dir(problems));
+            let problem = bank.load(&problem_id).map_err(|e| Usage(e.to_string()))?;
+            let source = read_source(&file)?;
+            let grader = grader()?;
+            let mut report = grader.grade(&problem, language, &source).await?;
+            if !show_hidden {
+                report.redact_hidden();
+            }
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.verdict == Verdict::Accepted {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Check { problems } => {
+            let bank = ProblemBank::new(problems_dir(problems));
+            if !bank.root().is_dir() {
+                bail!(Usage(format!("no problem bank at {}", bank.root().display())));
+            }
+            let grader = Arc::new(grader()?);
+            let rows = check::check_bank(grader, &bank)
+                .await
+                .with_context(|| format!("cannot read {}", bank.root().display()))?;
+            print!("{}", check::render(&rows));
+            Ok(if rows.iter().all(check::CheckRow::ok) && !rows.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn grader() -> anyhow::Result<Grader> {
+    Ok(Grader::new(GraderConfig::default())?)
+}
+
+fn language(flag: Option<&str>, file: &Path) -> anyhow::Result<Language> {
+    match flag {
+        Some(id) => Ok(id.parse::<Language>().map_err(|e| Usage(e.to_string()))?),
+        None => Language::from_path(file).ok_or_else(|| {
+            Usage(format!(
+                "cannot tell the language of {} from its extension; pass --lang python|ruby|javascript",
+                file.display()
+            ))
+            .into()
+        }),
+    }
+}
+
+fn read_source(file: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(file).map_err(|e| Usage(format!("cannot read {}: {}", file.display(), io_reason(&e))))?;
+    String::from_utf8(bytes).map_err(|_| Usage(format!("{} is not valid UTF-8", file.display())).into())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// `--problems`, else `$POLYRUN_PROBLEMS`, else `./problems` when it exists, else this
+/// checkout's `problems/`.
+fn problems_dir(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir;
+    }
+    if let Some(dir) = std::env::var_os("POLYRUN_PROBLEMS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("problems");
+    if local.join(".").is_dir() && std::fs::read_dir(&local).is_ok() && Path::new("problems").is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("problems")
+}

@@ -1,0 +1,199 @@
+//! One sandboxed session: a fresh instance of a runtime with no environment, no files and
+//! no network, stdin from memory, capped output, a memory cap, and a watchdog that stops
+//! it at the time limit, even inside a host call such as `sleep`.
+
+use std::time::{Duration, Instant};
+
+use polyrun_core::Language;
+use polyrun_core::grading::SessionEnd;
+use polyrun_core::harness;
+use wasmtime::{Store, Trap};
+use wasmtime_wasi::I32Exit;
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+
+use crate::GraderError;
+use crate::engine::{Entry, Grader, Runtime};
+use crate::host::{HostState, MemoryLimitHit, MemoryLimits};
+use crate::sink::{Destination, SharedOutput};
+
+/// How long a harness may take to start and load the source, at the least: interpreter
+/// start-up is not the user's time.
+const LOAD_LIMIT: Duration = Duration::from_secs(10);
+
+/// Memory any sandbox may reach before its footprint is known.
+const CALIBRATION_CAP: usize = 1 << 30;
+
+/// What a session runs.
+pub(crate) enum Program<'a> {
+    /// The language's harness, reading its input from stdin.
+    Harness,
+    /// A whole program, with this source.
+    Whole(&'a str),
+}
+
+/// Figures about a finished session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionStats {
+    /// Largest linear memory reached, in bytes.
+    pub peak_memory: usize,
+}
+
+/// Runs one session to its end.
+pub(crate) async fn run_session(
+    grader: &Grader,
+    language: Language,
+    runtime: &Runtime,
+    program: Program<'_>,
+    stdin: Vec<u8>,
+    output: &SharedOutput,
+    time_limit: Duration,
+    memory_cap: usize,
+) -> (SessionEnd, SessionStats) {
+    let harness_mode = matches!(program, Program::Harness);
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.stdin(MemoryInputPipe::new(stdin))
+        .stdout(output.stream(1))
+        .stderr(output.stream(2))
+        .allow_blocking_current_thread(false);
+    match (language, &program) {
+        (Language::Python, Program::Harness) => wasi.args(&["python", "-I", "-c", harness::PYTHON]),
+        (Language::Python, Program::Whole(source)) => {
+            wasi.args(&["python", "-I", "-c", harness::PYTHON_RUNNER, source])
+        }
+        (Language::Javascript, Program::Harness) => wasi.args(&["polyrun-js", "harness.js", harness::JAVASCRIPT]),
+        (Language::Javascript, Program::Whole(source)) => wasi.args(&["polyrun-js", "main.js", source]),
+        (Language::Ruby, _) => wasi.args(&["ruby"]),
+    };
+    let state = HostState {
+        wasi: wasi.build_p1(),
+        limits: MemoryLimits::new(memory_cap),
+        handles: Vec::new(),
+    };
+    let mut store = Store::new(&grader.engine, state);
+    store.limiter(|s| &mut s.limits);
+    store.epoch_deadline_async_yield_and_update(1);
+    store.set_epoch_deadline(1);
+    output.lock().phase_started = Instant::now();
+
+    let result = {
+        let run = execute(&mut store, runtime, language, &program);
+        tokio::pin!(run);
+        tokio::select! {
+            result = &mut run => Some(result),
+            () = watchdog(output, time_limit, harness_mode) => None,
+        }
+    };
+    let limits = &store.data().limits;
+    let stats = SessionStats {
+        peak_memory: limits.peak,
+    };
+    let end = match result {
+        None => SessionEnd::TimeLimit,
+        Some(_) if limits.hit => SessionEnd::MemoryLimit,
+        Some(Ok(())) => SessionEnd::Exited(0),
+        Some(Err(e)) => classify(&e),
+    };
+    (end, stats)
+}
+
+fn classify(e: &wasmtime::Error) -> SessionEnd {
+    if let Some(exit) = e.downcast_ref::<I32Exit>() {
+        return SessionEnd::Exited(exit.0);
+    }
+    if e.downcast_ref::<MemoryLimitHit>().is_some() {
+        return SessionEnd::MemoryLimit;
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => SessionEnd::StackOverflow,
+        Some(trap) => SessionEnd::Crashed(format!("the runtime stopped: {trap}")),
+        None => SessionEnd::Crashed(format!("the runtime stopped: {e}")),
+    }
+}
+
+/// Resolves when the phase in flight has run past its limit. Harness progress (the source
+/// loaded, a new test started) restarts the clock; loading gets at least [`LOAD_LIMIT`].
+async fn watchdog(output: &SharedOutput, limit: Duration, harness_mode: bool) {
+    let mut loading = harness_mode;
+    let first = output.lock().phase_started;
+    loop {
+        let started = output.lock().phase_started;
+        if started != first {
+            loading = false;
+        }
+        let allowed = if loading { limit.max(LOAD_LIMIT) } else { limit };
+        let deadline = started + allowed;
+        if Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline.into()).await;
+    }
+}
+
+async fn execute(
+    store: &mut Store<HostState>,
+    runtime: &Runtime,
+    language: Language,
+    program: &Program<'_>,
+) -> wasmtime::Result<()> {
+    let instance = runtime.pre.instantiate_async(&mut *store).await?;
+    match runtime.entry {
+        Entry::Command => {
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+            start.call_async(&mut *store, ()).await
+        }
+        Entry::RubyReactor => {
+            debug_assert_eq!(language, Language::Ruby);
+            let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
+            init.call_async(&mut *store, ()).await?;
+            let mut args = vec!["ruby", "-EUTF-8", "-e_=0"];
+            let (script, extra) = match program {
+                Program::Harness => (harness::RUBY, None),
+                Program::Whole(source) => (harness::RUBY_RUNNER, Some(*source)),
+            };
+            if let Some(source) = extra {
+                args.extend(["--", source]);
+            }
+            crate::ruby::init(store, &instance, &args).await?;
+            crate::ruby::eval(store, &instance, script).await
+        }
+    }
+}
+
+/// Runs an empty program once and returns the memory the runtime holds at its end.
+pub(crate) async fn measure_footprint(
+    grader: &Grader,
+    language: Language,
+    runtime: &Runtime,
+) -> Result<usize, GraderError> {
+    let output = SharedOutput::new(Destination::Collect {
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        dropped: 0,
+        cap: 4096,
+    });
+    let (end, stats) = run_session(
+        grader,
+        language,
+        runtime,
+        Program::Whole(""),
+        Vec::new(),
+        &output,
+        Duration::from_secs(60),
+        CALIBRATION_CAP,
+    )
+    .await;
+    match end {
+        SessionEnd::Exited(0) => Ok(stats.peak_memory),
+        other => {
+            let detail = match &output.lock().destination {
+                Destination::Collect { stderr, .. } => String::from_utf8_lossy(stderr).into_owned(),
+                _ => String::new(),
+            };
+            Err(GraderError::Compile {
+                path: grader.config.runtimes_dir.clone(),
+                reason: format!("the {language} runtime does not start ({other:?}): {}", detail.trim()),
+            })
+        }
+    }
+}

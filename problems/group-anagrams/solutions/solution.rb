@@ -1,0 +1,3 @@
+def group_anagrams(strs)
+  strs.group_by { |word| word.chars.sort.join }.values.map(&:sort)
+end

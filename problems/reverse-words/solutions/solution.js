@@ -1,0 +1,3 @@
+function reverseWords(s) {
+  return s.split(" ").filter((word) => word !== "").reverse().join(" ");
+}

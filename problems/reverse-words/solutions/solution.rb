@@ -1,0 +1,3 @@
+def reverse_words(s)
+  s.split.reverse.join(" ")
+end

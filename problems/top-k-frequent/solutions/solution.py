@@ -1,0 +1,5 @@
+from collections import Counter
+
+
+def top_k_frequent(nums, k):
+    return [value for value, _ in Counter(nums).most_common(k)]

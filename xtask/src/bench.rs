@@ -1,0 +1,2 @@
+//! benchmarks
+pub fn bench(_args: &[String]) -> anyhow::Result<()> { anyhow::bail!("todo") }

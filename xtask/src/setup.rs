@@ -1,0 +1,177 @@
+//! `cargo xtask setup`: everything polyrun needs, installed once and checked every time.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use polyrun_runtimes::{PINNED, PinnedRuntime, Registry};
+
+use crate::util::{self, cargo, have, run, sha256_file, step};
+
+/// Debian packages the build needs: clang and wasi-libc compile QuickJS to WASI.
+const APT_PACKAGES: [&str; 2] = ["clang", "wasi-libc"];
+
+/// Sets everything up; a second run does nothing that is already done.
+pub fn setup() -> anyhow::Result<()> {
+    targets()?;
+    apt(&APT_PACKAGES, "/usr/include/wasm32-wasi/stdio.h")?;
+    for runtime in PINNED {
+        fetch_runtime(&runtime)?;
+    }
+    build_js_engine()?;
+    step("build polyrun");
+    run(cargo().args(["build", "--release", "-p", "grader"]).current_dir(util::root()))?;
+    Ok(())
+}
+
+fn targets() -> anyhow::Result<()> {
+    if !have("rustup") {
+        return Ok(());
+    }
+    let installed = util::output(Command::new("rustup").args(["target", "list", "--installed"]).current_dir(util::root()))?;
+    let missing: Vec<&str> = ["wasm32-unknown-unknown", "wasm32-wasip1"]
+        .into_iter()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if !missing.is_empty() {
+        step(&format!("rustup target add {}", missing.join(" ")));
+        run(Command::new("rustup").args(["target", "add"]).args(&missing).current_dir(util::root()))?;
+    }
+    Ok(())
+}
+
+/// Installs Debian packages unless `probe` (a file they provide) exists and each is
+/// installed.
+pub fn apt(packages: &[&str], probe: &str) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() && Path::new(probe).exists() {
+        return Ok(());
+    }
+    if !have("apt-get") {
+        bail!("missing system packages {missing:?} and no apt-get to install them");
+    }
+    step(&format!("apt-get install {}", missing.join(" ")));
+    let sudo = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new(args[0])
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg(args[0]);
+            c
+        };
+        cmd.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut sudo(&["apt-get", "update", "-qq"]))?;
+    let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(missing.iter().copied());
+    run(&mut sudo(&args))
+}
+
+fn is_root() -> bool {
+    util::output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0")
+}
+
+fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
+    let artifacts = polyrun_runtimes::artifacts_dir();
+    let target = artifacts.join(runtime.artifact);
+    if target.is_file() && sha256_file(&target)? == runtime.sha256 {
+        return Ok(());
+    }
+    step(&format!("fetch {} {} ({})", runtime.package, runtime.version, runtime.language));
+    let downloads = util::root().join(".cache").join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    let package = downloads.join(runtime.package_file);
+    if !package.is_file() || sha256_file(&package)? != runtime.package_sha256 {
+        let _ = std::fs::remove_file(&package);
+        match runtime.registry {
+            Registry::PyPi => run(Command::new("python3")
+                .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "-d"])
+                .arg(&downloads)
+                .arg(format!("{}=={}", runtime.package, runtime.version)))?,
+            Registry::Npm => run(Command::new("npm")
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(&downloads)
+                .arg(format!("{}@{}", runtime.package, runtime.version)))?,
+        }
+    }
+    let got = sha256_file(&package)?;
+    if got != runtime.package_sha256 {
+        bail!(
+            "{} has SHA-256 {got}, expected {}: refusing to use it",
+            package.display(),
+            runtime.package_sha256
+        );
+    }
+    let staging = downloads.join(format!("extract-{}", runtime.language));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
+    match runtime.registry {
+        // A wheel is a zip archive; python3 (which pip needs anyway) extracts it.
+        Registry::PyPi => run(Command::new("python3")
+            .args([
+                "-c",
+                "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])",
+            ])
+            .arg(&package)
+            .arg(runtime.member)
+            .arg(&staging))?,
+        Registry::Npm => run(Command::new("tar")
+            .arg("xzf")
+            .arg(&package)
+            .arg("-C")
+            .arg(&staging)
+            .arg(runtime.member))?,
+    }
+    let extracted = staging.join(runtime.member);
+    let got = sha256_file(&extracted)?;
+    if got != runtime.sha256 {
+        bail!("{} has SHA-256 {got}, expected {}", runtime.member, runtime.sha256);
+    }
+    std::fs::create_dir_all(&artifacts)?;
+    std::fs::rename(&extracted, &target)
+        .or_else(|_| std::fs::copy(&extracted, &target).map(|_| ()))
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    let _ = std::fs::remove_dir_all(&staging);
+    Ok(())
+}
+
+/// The environment that builds QuickJS for WASI with Debian's clang and wasi-libc (and no
+/// download of the WASI SDK).
+pub fn js_engine_env(cmd: &mut Command) -> &mut Command {
+    cmd.env("RQUICKJS_SYS_NO_WASI_SDK", "1")
+        .env("CFLAGS_wasm32_wasip1", "-isystem /usr/include/wasm32-wasi")
+}
+
+fn build_js_engine() -> anyhow::Result<()> {
+    let root = util::root();
+    step("build the QuickJS engine (wasm32-wasip1)");
+    run(js_engine_env(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "runtimes-wasm",
+        "--bin",
+        "polyrun-js",
+        "--target",
+        "wasm32-wasip1",
+    ]))
+    .current_dir(&root))?;
+    let built = root.join("target/wasm32-wasip1/release/polyrun-js.wasm");
+    let target = polyrun_runtimes::artifacts_dir().join(polyrun_runtimes::JS_ENGINE_ARTIFACT);
+    let fresh = target.is_file() && sha256_file(&target)? == sha256_file(&built)?;
+    if !fresh {
+        std::fs::create_dir_all(target.parent().unwrap_or(&root))?;
+        std::fs::copy(&built, &target).with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    Ok(())
+}
