@@ -51,10 +51,10 @@ fn deep_equal(expected: &Value, actual: &Value, tolerance: Option<f64>) -> bool 
 
 fn numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> bool {
     // Integers compare exactly when both are integers, whatever their size.
-    if let (Some(e), Some(a)) = (as_i128(expected), as_i128(actual)) {
-        if tolerance.is_none() || e == a {
-            return e == a;
-        }
+    if let (Some(e), Some(a)) = (as_i128(expected), as_i128(actual))
+        && (tolerance.is_none() || e == a)
+    {
+        return e == a;
     }
     let (Some(e), Some(a)) = (expected.as_f64(), actual.as_f64()) else {
         return false;
@@ -66,9 +66,7 @@ fn numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> 
 }
 
 fn as_i128(n: &Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
 }
 
 /// Multiset equality under `exact`: every expected element is matched by a distinct actual
@@ -97,9 +95,7 @@ fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Number(n) => match (as_i128(n), n.as_f64()) {
             (Some(i), _) => out.push_str(&i.to_string()),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e18 => {
-                out.push_str(&(f as i128).to_string())
-            }
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e18 => out.push_str(&(f as i128).to_string()),
             (None, Some(f)) => out.push_str(&format!("{f:e}")),
             (None, None) => out.push_str(&n.to_string()),
         },

@@ -360,11 +360,18 @@ fn self_stopped(language: Language, end: &SessionEnd, stderr: &[u8]) -> (Verdict
         }
         SessionEnd::Exited(code) => (
             Verdict::RuntimeError,
-            ErrorInfo::new("SystemExit", format!("the program exited with status {code} during the test")),
+            ErrorInfo::new(
+                "SystemExit",
+                format!("the program exited with status {code} during the test"),
+            ),
         ),
         SessionEnd::Crashed(what) => {
             let tail = last_line(stderr);
-            let message = if tail.is_empty() { what.clone() } else { format!("{what}: {tail}") };
+            let message = if tail.is_empty() {
+                what.clone()
+            } else {
+                format!("{what}: {tail}")
+            };
             (Verdict::RuntimeError, ErrorInfo::new("RuntimeError", message))
         }
     }

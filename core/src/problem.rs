@@ -244,9 +244,7 @@ pub fn parse_meta(problem: &str, text: &str) -> Result<ProblemMeta, ProblemError
             Some(other) => Err(ctx.err(key(k), format!("expected a string, found {}", other.type_str()))),
         }
     };
-    let required = |k: &str| -> Result<String, ProblemError> {
-        string(k)?.ok_or_else(|| ctx.err(key(k), "missing"))
-    };
+    let required = |k: &str| -> Result<String, ProblemError> { string(k)?.ok_or_else(|| ctx.err(key(k), "missing")) };
     let strings = |k: &str| -> Result<Option<Vec<String>>, ProblemError> {
         match table.get(k) {
             None => Ok(None),
@@ -371,10 +369,16 @@ pub fn parse_tests(problem: &str, text: &str, params: &[String]) -> Result<Vec<T
             if args.len() != params.len() {
                 return Err(ctx.err(
                     at("args"),
-                    format!("expected {} arguments (one per parameter), found {}", params.len(), args.len()),
+                    format!(
+                        "expected {} arguments (one per parameter), found {}",
+                        params.len(),
+                        args.len()
+                    ),
                 ));
             }
-            let expected = obj.remove("expected").ok_or_else(|| ctx.err(at("expected"), "missing"))?;
+            let expected = obj
+                .remove("expected")
+                .ok_or_else(|| ctx.err(at("expected"), "missing"))?;
             let hidden = match obj.remove("hidden") {
                 None => false,
                 Some(Value::Bool(b)) => b,
@@ -417,12 +421,11 @@ impl ProblemBank {
         let mut ids = Vec::new();
         for entry in std::fs::read_dir(&self.root)? {
             let entry = entry?;
-            if entry.file_type()?.is_dir() {
-                if let Some(name) = entry.file_name().to_str() {
-                    if !name.starts_with('.') {
-                        ids.push(name.to_owned());
-                    }
-                }
+            if entry.file_type()?.is_dir()
+                && let Some(name) = entry.file_name().to_str()
+                && !name.starts_with('.')
+            {
+                ids.push(name.to_owned());
             }
         }
         ids.sort();

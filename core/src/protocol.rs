@@ -199,11 +199,11 @@ impl StreamParser {
 
 /// Appends stray bytes, merging with the previous item when it is stray on the same fd.
 pub fn push_stray(out: &mut Vec<Item>, fd: u8, bytes: &[u8]) {
-    if let Some(Item::Stray { fd: last, bytes: prev }) = out.last_mut() {
-        if *last == fd {
-            prev.extend_from_slice(bytes);
-            return;
-        }
+    if let Some(Item::Stray { fd: last, bytes: prev }) = out.last_mut()
+        && *last == fd
+    {
+        prev.extend_from_slice(bytes);
+        return;
     }
     out.push(Item::Stray {
         fd,
@@ -251,9 +251,15 @@ mod tests {
             assert_eq!(
                 out,
                 vec![
-                    Item::Stray { fd: 1, bytes: b"hello".to_vec() },
+                    Item::Stray {
+                        fd: 1,
+                        bytes: b"hello".to_vec()
+                    },
                     Item::Record(Record::Start { index: 3 }),
-                    Item::Stray { fd: 1, bytes: b"raw\n".to_vec() },
+                    Item::Stray {
+                        fd: 1,
+                        bytes: b"raw\n".to_vec()
+                    },
                     Item::Record(Record::Done),
                 ],
                 "chunk size {chunk}"

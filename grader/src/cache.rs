@@ -33,13 +33,18 @@ pub fn load_module(engine: &Engine, wasm_path: &Path, cache: &Path) -> Result<Mo
     let digest = hex::encode(Sha256::digest(&bytes));
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    let key = format!("{}-{}-{:016x}.cwasm", &digest[..32], env!("CARGO_PKG_VERSION"), hasher.finish());
+    let key = format!(
+        "{}-{}-{:016x}.cwasm",
+        &digest[..32],
+        env!("CARGO_PKG_VERSION"),
+        hasher.finish()
+    );
     let cached = cache.join(key);
-    if cached.is_file() {
-        if let Ok(module) = deserialize(engine, &cached) {
-            return Ok(module);
-        }
-        // A stale or damaged entry: compile again below and replace it.
+    // A stale or damaged entry fails to load: it is compiled again below and replaced.
+    if cached.is_file()
+        && let Ok(module) = deserialize(engine, &cached)
+    {
+        return Ok(module);
     }
     let module = Module::new(engine, &bytes).map_err(|e| GraderError::Compile {
         path: wasm_path.to_owned(),

@@ -88,8 +88,11 @@ pub async fn check_bank(grader: Arc<Grader>, bank: &ProblemBank) -> std::io::Res
                         }
                         (None, None) => String::new(),
                     };
-                    row.problems
-                        .push(format!("solutions/solution.{}: {}{detail}", language.extension(), report.verdict));
+                    row.problems.push(format!(
+                        "solutions/solution.{}: {}{detail}",
+                        language.extension(),
+                        report.verdict
+                    ));
                 }
             }
             Err(e) => row.problems.push(format!("{language}: {e}")),
@@ -127,6 +130,11 @@ pub fn render(rows: &[CheckRow]) -> String {
         }
     }
     let failed = rows.iter().filter(|r| !r.ok()).count();
-    out.push_str(&format!("{} problems, {} passed, {} failed\n", rows.len(), rows.len() - failed, failed));
+    out.push_str(&format!(
+        "{} problems, {} passed, {} failed\n",
+        rows.len(),
+        rows.len() - failed,
+        failed
+    ));
     out
 }

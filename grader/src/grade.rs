@@ -5,7 +5,7 @@ use std::time::Instant;
 use polyrun_core::grading::{Grading, SessionLog};
 use polyrun_core::{GradeReport, Language, Problem, TestCase};
 
-use crate::session::{Program, run_session};
+use crate::session::{Program, Spec, run_session};
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -33,17 +33,13 @@ impl Grader {
         while let Some(input) = grading.next_input() {
             let stdin = serde_json::to_vec(&input).unwrap_or_default();
             let output = SharedOutput::new(Destination::Harness(SessionLog::new()));
-            let (end, _) = run_session(
-                self,
-                language,
-                &runtime,
-                Program::Harness,
+            let spec = Spec {
+                program: Program::Harness,
                 stdin,
-                &output,
-                limits.time,
+                time_limit: limits.time,
                 memory_cap,
-            )
-            .await;
+            };
+            let (end, _) = run_session(self, language, &runtime, spec, &output).await;
             let log = match std::mem::replace(&mut output.lock().destination, Destination::Harness(SessionLog::new())) {
                 Destination::Harness(log) => log,
                 _ => SessionLog::new(),

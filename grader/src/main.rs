@@ -94,7 +94,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let language = language(lang.as_deref(), &file)?;
             let source = read_source(&file)?;
             let mut stdin = Vec::new();
-            std::io::stdin().read_to_end(&mut stdin).context("cannot read standard input")?;
+            std::io::stdin()
+                .read_to_end(&mut stdin)
+                .context("cannot read standard input")?;
             let grader = grader()?;
             let limits = Limits::new(time_limit_ms, memory_limit_mb);
             let report = grader

@@ -6,7 +6,7 @@ use polyrun_core::Language;
 use polyrun_core::grading::SessionEnd;
 use polyrun_core::report::{RunReport, RunStatus};
 
-use crate::session::{Program, run_session};
+use crate::session::{Program, Spec, run_session};
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -53,17 +53,13 @@ impl Grader {
             Output::Forward { budget } => Destination::Forward { budget, dropped: 0 },
         });
         let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
-        let (end, _) = run_session(
-            self,
-            language,
-            &runtime,
-            Program::Whole(source),
+        let spec = Spec {
+            program: Program::Whole(source),
             stdin,
-            &shared,
-            limits.time,
+            time_limit: limits.time,
             memory_cap,
-        )
-        .await;
+        };
+        let (end, _) = run_session(self, language, &runtime, spec, &shared).await;
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
         let (exit_code, status, note) = match end {
             SessionEnd::Exited(code) => (code, RunStatus::Ok, None),

@@ -32,6 +32,18 @@ pub(crate) enum Program<'a> {
     Whole(&'a str),
 }
 
+/// What to run in a session, and its limits.
+pub(crate) struct Spec<'a> {
+    /// The program.
+    pub program: Program<'a>,
+    /// Its standard input.
+    pub stdin: Vec<u8>,
+    /// Time limit of each phase (loading, each test; a whole program's run).
+    pub time_limit: Duration,
+    /// Largest linear memory allowed, in bytes.
+    pub memory_cap: usize,
+}
+
 /// Figures about a finished session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionStats {
@@ -44,12 +56,15 @@ pub(crate) async fn run_session(
     grader: &Grader,
     language: Language,
     runtime: &Runtime,
-    program: Program<'_>,
-    stdin: Vec<u8>,
+    spec: Spec<'_>,
     output: &SharedOutput,
-    time_limit: Duration,
-    memory_cap: usize,
 ) -> (SessionEnd, SessionStats) {
+    let Spec {
+        program,
+        stdin,
+        time_limit,
+        memory_cap,
+    } = spec;
     let harness_mode = matches!(program, Program::Harness);
     let mut wasi = WasiCtxBuilder::new();
     wasi.stdin(MemoryInputPipe::new(stdin))
@@ -146,7 +161,7 @@ async fn execute(
             debug_assert_eq!(language, Language::Ruby);
             let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
             init.call_async(&mut *store, ()).await?;
-            let mut args = vec!["ruby", "-EUTF-8", "-e_=0"];
+            let mut args = vec!["ruby", "--disable-gems", "-EUTF-8", "-e_=0"];
             let (script, extra) = match program {
                 Program::Harness => (harness::RUBY, None),
                 Program::Whole(source) => (harness::RUBY_RUNNER, Some(*source)),
@@ -176,11 +191,13 @@ pub(crate) async fn measure_footprint(
         grader,
         language,
         runtime,
-        Program::Whole(""),
-        Vec::new(),
+        Spec {
+            program: Program::Whole(""),
+            stdin: Vec::new(),
+            time_limit: Duration::from_secs(60),
+            memory_cap: CALIBRATION_CAP,
+        },
         &output,
-        Duration::from_secs(60),
-        CALIBRATION_CAP,
     )
     .await;
     match end {

@@ -82,7 +82,7 @@ pub const PINNED: [PinnedRuntime; 2] = [PYTHON, RUBY];
 pub const JS_ENGINE_ARTIFACT: &str = "polyrun-js.wasm";
 
 /// QuickJS version bundled by the `rquickjs` crate this project compiles.
-pub const JS_ENGINE_VERSION: &str = "QuickJS-ng 0.10 (rquickjs 0.14)";
+pub const JS_ENGINE_VERSION: &str = "QuickJS-ng 0.16.2 (rquickjs 0.14)";
 
 /// Environment variable that overrides [`artifacts_dir`].
 pub const ARTIFACTS_ENV: &str = "POLYRUN_RUNTIMES";

@@ -5,7 +5,8 @@
 //! timers, stdin listeners) and exits with the script's status. Built for any other target it
 //! only explains that it must be built for `wasm32-wasip1`.
 
-#[cfg(target_os = "wasi")]
+// On the host only the engine's pure-Rust parts are compiled, for their unit tests.
+#[cfg(any(target_os = "wasi", test))]
 mod engine;
 
 #[cfg(target_os = "wasi")]

@@ -1,2 +1,4 @@
 //! benchmarks
-pub fn bench(_args: &[String]) -> anyhow::Result<()> { anyhow::bail!("todo") }
+pub fn bench(_args: &[String]) -> anyhow::Result<()> {
+    anyhow::bail!("todo")
+}

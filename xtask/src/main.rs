@@ -41,7 +41,15 @@ fn test() -> anyhow::Result<()> {
     util::step("cargo clippy (host)");
     util::run(
         util::cargo()
-            .args(["clippy", "--release", "--workspace", "--all-targets", "--", "-D", "warnings"])
+            .args([
+                "clippy",
+                "--release",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
             .current_dir(&root),
     )?;
     util::step("cargo clippy (wasm32-wasip1: the QuickJS engine)");
@@ -60,9 +68,17 @@ fn test() -> anyhow::Result<()> {
         .current_dir(&root),
     )?;
     util::step("cargo test");
-    util::run(util::cargo().args(["test", "--release", "--workspace"]).current_dir(&root))?;
+    util::run(
+        util::cargo()
+            .args(["test", "--release", "--workspace"])
+            .current_dir(&root),
+    )?;
     util::step("polyrun check");
-    util::run(std::process::Command::new(util::polyrun_bin()).arg("check").current_dir(&root))?;
+    util::run(
+        std::process::Command::new(util::polyrun_bin())
+            .arg("check")
+            .current_dir(&root),
+    )?;
     Ok(())
 }
 

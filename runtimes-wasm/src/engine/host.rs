@@ -59,8 +59,7 @@ pub fn eval_script<'js>(ctx: &Ctx<'js>, source: Vec<u8>, filename: &str) -> Resu
 /// user's script runs under (the prelude shows it as `process.argv[1]`).
 pub fn install<'js>(ctx: &Ctx<'js>, filename: &str) -> Result<()> {
     let api = Object::new(ctx.clone())?;
-    let stdin: Rc<RefCell<LineReader<Stdin>>> =
-        Rc::new(RefCell::new(LineReader::new(std::io::stdin())));
+    let stdin: Rc<RefCell<LineReader<Stdin>>> = Rc::new(RefCell::new(LineReader::new(std::io::stdin())));
     let start = Instant::now();
 
     let eval = Function::new(
@@ -113,8 +112,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, filename: &str) -> Result<()> {
 
     api.set("filename", filename)?;
 
-    ctx.globals()
-        .prop(HOST_GLOBAL, Property::from(api).configurable())
+    ctx.globals().prop(HOST_GLOBAL, Property::from(api).configurable())
 }
 
 /// `promiseState(value)`: `undefined` for a non-promise, else `["pending"]`,

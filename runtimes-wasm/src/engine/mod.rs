@@ -4,11 +4,11 @@
 //!
 //! The engine stays thin: every Node-like behaviour lives in the prelude, which registers
 //! `__polyrun.hooks` (see `core/src/harness/prelude.js`) for the engine to call:
-//! `runTicks()`, `runMacrotask()`, `uncaught(value, fromPromise)` and `exitCode()`.
+//! `runTicks()`, `runMacrotask()`, `uncaught(value, fromPromise, promise)` and `exitCode()`.
 
-mod input;
 #[cfg(target_os = "wasi")]
 mod host;
+mod input;
 mod text;
 
 #[cfg(target_os = "wasi")]
@@ -19,10 +19,7 @@ mod run {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use rquickjs::{
-        CatchResultExt, Context, Ctx, Error, Function, Object, Persistent, Runtime,
-        Value,
-    };
+    use rquickjs::{CatchResultExt, Context, Ctx, Error, Function, Object, Persistent, Runtime, Value};
 
     use super::host;
 
@@ -49,7 +46,8 @@ mod run {
         engine.step(|ctx| host::eval_script(ctx, source.as_bytes().to_vec(), filename).map(drop));
         loop {
             engine.drain();
-            if !engine.call_hook("runMacrotask").unwrap_or(false) {
+            // `None`: the macrotask threw and a listener handled it; the loop goes on.
+            if !engine.call_hook("runMacrotask").unwrap_or(true) {
                 break;
             }
         }
@@ -66,31 +64,26 @@ mod run {
     impl Engine {
         /// Creates the runtime and context, installs `__polyrun` and evaluates the prelude.
         fn new(filename: &str) -> Result<Self, String> {
-            let runtime =
-                Runtime::new().map_err(|err| format!("cannot create the runtime: {err}"))?;
+            let runtime = Runtime::new().map_err(|err| format!("cannot create the runtime: {err}"))?;
             // The host enforces memory; QuickJS's own limit stays off. Its stack check is
             // compiled out on WASI: the host bounds the stack and traps on overflow.
             runtime.set_memory_limit(0);
 
             let rejections: Rc<RefCell<Vec<Rejection>>> = Rc::default();
             let tracked = Rc::clone(&rejections);
-            runtime.set_host_promise_rejection_tracker(Some(Box::new(
-                move |ctx, promise, reason, handled| {
-                    let promise = Persistent::save(&ctx, promise);
-                    let mut list = tracked.borrow_mut();
-                    if handled {
-                        list.retain(|(p, _)| *p != promise);
-                    } else {
-                        list.push((promise, Persistent::save(&ctx, reason)));
-                    }
-                },
-            )));
+            runtime.set_host_promise_rejection_tracker(Some(Box::new(move |ctx, promise, reason, handled| {
+                let promise = Persistent::save(&ctx, promise);
+                let mut list = tracked.borrow_mut();
+                if handled {
+                    list.retain(|(p, _)| *p != promise);
+                } else {
+                    list.push((promise, Persistent::save(&ctx, reason)));
+                }
+            })));
 
-            let context =
-                Context::full(&runtime).map_err(|err| format!("cannot create a context: {err}"))?;
+            let context = Context::full(&runtime).map_err(|err| format!("cannot create a context: {err}"))?;
             let hooks = context.with(|ctx| -> Result<_, String> {
-                host::install(&ctx, filename)
-                    .map_err(|err| format!("cannot install the host object: {err}"))?;
+                host::install(&ctx, filename).map_err(|err| format!("cannot install the host object: {err}"))?;
                 host::eval_script(&ctx, PRELUDE.as_bytes().to_vec(), "prelude.js")
                     .catch(&ctx)
                     .map_err(|err| format!("the prelude failed: {err}"))?;
@@ -115,7 +108,7 @@ mod run {
                 Ok(value) => Some(value),
                 Err(Error::Exception) => {
                     let thrown = ctx.catch();
-                    self.uncaught(&ctx, thrown, false);
+                    self.uncaught(&ctx, thrown, None);
                     None
                 }
                 Err(err) => fatal(&err.to_string()),
@@ -131,42 +124,38 @@ mod run {
             })
         }
 
-        /// Hands an uncaught exception or unhandled rejection to the prelude's `uncaught` hook:
-        /// it returns the text to print (the process then exits with status 1), or `null` when
-        /// a `process.on('uncaughtException' | 'unhandledRejection')` listener handled it.
-        fn uncaught<'js>(&self, ctx: &Ctx<'js>, thrown: Value<'js>, from_promise: bool) {
-            let report = self
+        /// Hands an uncaught exception (or, with `promise`, an unhandled rejection) to the
+        /// prelude's `uncaught` hook. The hook prints Node's report and returns the status to
+        /// exit with, or `null` when a `process.on('uncaughtException' |
+        /// 'unhandledRejection')` listener handled it and the program goes on. If the hook
+        /// fails, the engine prints a plain report and exits with status 1.
+        fn uncaught<'js>(&self, ctx: &Ctx<'js>, thrown: Value<'js>, promise: Option<Value<'js>>) {
+            let from_promise = promise.is_some();
+            let promise = promise.unwrap_or_else(|| Value::new_undefined(ctx.clone()));
+            let verdict = self
                 .hooks
                 .clone()
                 .restore(ctx)
                 .and_then(|hooks| hooks.get::<_, Function>("uncaught"))
-                .and_then(|hook| hook.call::<_, Value>((thrown.clone(), from_promise)));
-            let text = match report {
-                Ok(value) if value.is_null() || value.is_undefined() => return,
-                Ok(value) => match value.into_string() {
-                    Some(text) => host::string_bytes(text).unwrap_or_default(),
-                    None => fallback_report(ctx, &thrown),
-                },
-                Err(_) => {
-                    // The hook itself failed: drop its exception, report the original one.
-                    let _ = ctx.catch();
-                    fallback_report(ctx, &thrown)
+                .and_then(|hook| hook.call::<_, Value>((thrown.clone(), from_promise, promise)));
+            match verdict {
+                Ok(value) if value.is_null() || value.is_undefined() => {}
+                Ok(value) if value.is_number() => host::exit(value.as_number().map_or(1, |code| code as i32)),
+                Ok(_) | Err(_) => {
+                    let mut text = fallback_report(ctx, &thrown);
+                    text.push(b'\n');
+                    host::write_stderr(&text);
+                    host::exit(1)
                 }
-            };
-            let mut text = text;
-            if text.last() != Some(&b'\n') {
-                text.push(b'\n');
             }
-            host::write_stderr(&text);
-            host::exit(1)
         }
 
         /// Runs `process.nextTick` callbacks and promise jobs until both queues are empty
-        /// (ticks first, as Node does), then reports the first rejection still unhandled.
+        /// (ticks first, as Node does), then reports the rejections still unhandled.
         fn drain(&self) {
             loop {
                 loop {
-                    let ran_ticks = self.call_hook::<bool>("runTicks").unwrap_or(false);
+                    let ran_ticks = self.call_hook::<bool>("runTicks").unwrap_or(true);
                     let mut ran_jobs = false;
                     loop {
                         match self.runtime.execute_pending_job() {
@@ -176,7 +165,7 @@ mod run {
                                 ran_jobs = true;
                                 job.0.with(|ctx| {
                                     let thrown = ctx.catch();
-                                    self.uncaught(&ctx, thrown, false);
+                                    self.uncaught(&ctx, thrown, None);
                                 });
                             }
                         }
@@ -192,9 +181,9 @@ mod run {
                 // Each one exits the process unless a listener handles it; then the listeners
                 // may have queued more work, so drain again.
                 self.context.with(|ctx| {
-                    for (_, reason) in unhandled {
-                        if let Ok(reason) = reason.restore(&ctx) {
-                            self.uncaught(&ctx, reason, true);
+                    for (promise, reason) in unhandled {
+                        if let (Ok(promise), Ok(reason)) = (promise.restore(&ctx), reason.restore(&ctx)) {
+                            self.uncaught(&ctx, reason, Some(promise));
                         }
                     }
                 });

@@ -11,9 +11,7 @@ const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
 /// `bytes` with every encoded lone surrogate replaced by U+FFFD; borrowed when there is none.
 pub fn wtf8_to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let is_surrogate_at = |i: usize| {
-        bytes[i] == 0xED && bytes.get(i + 1).is_some_and(|&b| (0xA0..=0xBF).contains(&b))
-    };
+    let is_surrogate_at = |i: usize| bytes[i] == 0xED && bytes.get(i + 1).is_some_and(|&b| (0xA0..=0xBF).contains(&b));
     let Some(first) = (0..bytes.len()).find(|&i| is_surrogate_at(i)) else {
         return Cow::Borrowed(bytes);
     };

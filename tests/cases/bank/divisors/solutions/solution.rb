@@ -1,0 +1,3 @@
+def divisors(n)
+  (1..n).select { |d| (n % d).zero? }
+end

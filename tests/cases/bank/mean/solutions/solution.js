@@ -1,0 +1,3 @@
+function mean(nums) {
+  return nums.reduce((a, b) => a + b, 0) / nums.length;
+}

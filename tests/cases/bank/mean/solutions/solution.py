@@ -1,0 +1,2 @@
+def mean(nums):
+    return sum(nums) / len(nums)

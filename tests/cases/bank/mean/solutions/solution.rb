@@ -1,0 +1,3 @@
+def mean(nums)
+  nums.sum.to_f / nums.size
+end

@@ -1,0 +1,3 @@
+function minMax(nums) {
+  return [Math.min(...nums), Math.max(...nums)];
+}

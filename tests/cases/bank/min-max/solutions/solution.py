@@ -1,0 +1,2 @@
+def min_max(nums):
+    return [min(nums), max(nums)]

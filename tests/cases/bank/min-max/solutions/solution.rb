@@ -1,0 +1,3 @@
+def min_max(nums)
+  nums.minmax
+end

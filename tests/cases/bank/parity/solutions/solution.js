@@ -1,0 +1,3 @@
+function parity(n) {
+  return n % 2 === 0 ? "even" : "odd";
+}

@@ -1,0 +1,3 @@
+def parity(n)
+  n.even? ? "even" : "odd"
+end

@@ -1,0 +1,4 @@
+// problem: echo-value
+function echoValue(value) {
+  return value +;
+}

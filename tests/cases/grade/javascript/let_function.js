@@ -1,0 +1,4 @@
+// problem: echo-value
+let echoValue = function (value) {
+  return value;
+};

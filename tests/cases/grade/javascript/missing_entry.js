@@ -1,0 +1,4 @@
+// problem: echo-value
+function echo_value(value) {
+  return value;
+}

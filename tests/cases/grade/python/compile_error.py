@@ -1,0 +1,3 @@
+# problem: echo-value
+def echo_value(value):
+    return value +

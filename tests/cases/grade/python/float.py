@@ -1,0 +1,3 @@
+# problem: mean
+def mean(nums):
+    return sum(nums) / len(nums)

@@ -1,0 +1,3 @@
+# problem: echo-value
+def echo(value):
+    return value

@@ -1,0 +1,5 @@
+# problem: echo-value
+def echo_value(value):
+    while value == 2:
+        pass
+    return value

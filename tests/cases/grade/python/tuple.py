@@ -1,0 +1,3 @@
+# problem: min-max
+def min_max(nums):
+    return min(nums), max(nums)

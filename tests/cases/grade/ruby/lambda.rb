@@ -1,0 +1,2 @@
+# problem: echo-value
+echo_value = ->(value) { value }

@@ -1,0 +1,7 @@
+# problem: echo-value
+settings = { "limit" => 3 }
+LIMIT = settings.fetch("limt")
+
+def echo_value(value)
+  value
+end

@@ -1,0 +1,4 @@
+# problem: echo-value
+def echo(value)
+  value
+end

@@ -1,0 +1,4 @@
+# problem: parity
+def parity(n)
+  n.even? ? :even : :odd
+end

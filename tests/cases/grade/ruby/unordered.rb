@@ -1,0 +1,4 @@
+# problem: divisors
+def divisors(n)
+  (1..n).select { |d| (n % d).zero? }.reverse
+end

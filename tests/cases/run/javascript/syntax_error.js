@@ -1,0 +1,3 @@
+console.log("nothing runs when the file does not parse");
+
+const broken = ;

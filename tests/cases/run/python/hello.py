@@ -1,0 +1,5 @@
+import sys
+
+print("Hello, world!")
+print("héllo ✓ — ünïcode")
+print("to stderr", file=sys.stderr)

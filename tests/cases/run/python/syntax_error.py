@@ -1,0 +1,4 @@
+print("nothing runs when the file does not parse")
+
+def broken(:
+    pass

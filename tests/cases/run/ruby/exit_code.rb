@@ -1,0 +1,3 @@
+puts "before exit"
+exit 3
+puts "after exit"

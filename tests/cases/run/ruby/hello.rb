@@ -1,0 +1,3 @@
+puts "Hello, world!"
+puts "héllo ✓ — ünïcode"
+warn "to stderr"

@@ -1,0 +1,3 @@
+puts "looping"
+$stdout.flush
+loop { }

@@ -1,0 +1,5 @@
+puts "nothing runs when the file does not parse"
+
+def broken(
+  1 +
+end
