@@ -51,9 +51,22 @@ struct Outcome {
     stderr: String,
 }
 
+/// A result record waiting for the harness to move on.
+#[derive(Debug)]
+struct ResultRecord {
+    value: Option<Value>,
+    error: Option<ErrorInfo>,
+    stdout: String,
+    stderr: String,
+    stdout_dropped: u64,
+    stderr_dropped: u64,
+    time_ms: f64,
+}
+
 #[derive(Debug, Default)]
 struct InFlight {
     index: usize,
+    result: Option<Box<ResultRecord>>,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     dropped_out: u64,
@@ -143,10 +156,13 @@ impl Grading {
     }
 
     /// Takes in what a session produced.
+    ///
+    /// A `result` record only completes its test once the harness moves on (the next
+    /// `start`, or `done` after the last test): the user's code can write records too, but
+    /// it runs only inside a call, so the harness's own record is always the last one for
+    /// the test in flight, and a session that ends inside a call is judged by how it ended.
     pub fn absorb(&mut self, session: Session) {
-        let first = self.next;
         let mut loaded = false;
-        let mut done = false;
         let mut flight: Option<InFlight> = None;
         let mut load_output = InFlight::default();
         for item in session.items {
@@ -156,7 +172,7 @@ impl Grading {
                     None => load_output.stray(fd, &bytes),
                 },
                 Item::Record(record) => match record {
-                    Record::Loaded => loaded = true,
+                    Record::Loaded if !loaded => loaded = true,
                     Record::CompileError { error } if !loaded => {
                         self.submission = Some((Verdict::CompileError, error));
                         return;
@@ -165,7 +181,10 @@ impl Grading {
                         self.submission = Some((Verdict::RuntimeError, error));
                         return;
                     }
-                    Record::Start { index } if loaded && flight.is_none() && index == self.next => {
+                    Record::Start { index } if loaded && self.starts_next(flight.as_ref(), index) => {
+                        if let Some(done) = flight.take() {
+                            self.confirm(done);
+                        }
                         flight = Some(InFlight {
                             index,
                             ..InFlight::default()
@@ -181,14 +200,27 @@ impl Grading {
                         stderr_dropped,
                         time_ms,
                     } if flight.as_ref().is_some_and(|f| f.index == index) => {
-                        let f = flight.take().unwrap_or_default();
-                        let stdout = join_output(stdout, stdout_dropped, f.stdout, f.dropped_out);
-                        let stderr = join_output(stderr, stderr_dropped, f.stderr, f.dropped_err);
-                        let outcome = self.judge(index, value, error, time_ms, stdout, stderr);
-                        self.outcomes[index] = Some(outcome);
-                        self.next = index + 1;
+                        if let Some(f) = flight.as_mut() {
+                            f.result = Some(Box::new(ResultRecord {
+                                value,
+                                error,
+                                stdout,
+                                stderr,
+                                stdout_dropped,
+                                stderr_dropped,
+                                time_ms,
+                            }));
+                        }
                     }
-                    Record::Done if loaded && flight.is_none() => done = true,
+                    Record::Done
+                        if flight
+                            .as_ref()
+                            .is_some_and(|f| f.result.is_some() && f.index + 1 == self.tests.len()) =>
+                    {
+                        if let Some(done) = flight.take() {
+                            self.confirm(done);
+                        }
+                    }
                     // Out of order or repeated: the user's code wrote it, not the harness.
                     other => {
                         let text = crate::protocol::encode(&other);
@@ -202,51 +234,71 @@ impl Grading {
         }
 
         if let Some(f) = flight {
-            let (verdict, error) = self.stopped(&session.end, &f.stderr);
-            let time_ms = if verdict == Verdict::TimeLimitExceeded {
-                self.time_limit_ms as f64
-            } else {
-                0.0
-            };
-            self.outcomes[f.index] = Some(Outcome {
-                verdict,
-                time_ms,
-                actual: None,
-                error: Some(error),
-                stdout: cap_output(String::from_utf8_lossy(&f.stdout).into_owned(), f.dropped_out),
-                stderr: cap_output(String::from_utf8_lossy(&f.stderr).into_owned(), f.dropped_err),
-            });
-            self.next = f.index + 1;
+            self.judge_stopped(f, &session.end);
         } else if !loaded {
-            let (verdict, mut error) = self.stopped(&session.end, &load_output.stderr);
+            let (verdict, mut error) = self_stopped(self.language, &session.end, &load_output.stderr);
             if verdict == Verdict::TimeLimitExceeded {
                 error.message = "loading the source took longer than the time limit".into();
+            } else if matches!(session.end, SessionEnd::Exited(_)) {
+                error = ErrorInfo::new("SystemExit", "the program exited while the source was loading");
             }
             self.submission = Some((verdict, error));
-        } else if !done || self.next == first {
-            // The harness stopped between tests, or claimed to be done without results:
-            // judge the next test by how the session ended, so that grading moves on.
-            if let Some(slot) = self.outcomes.get_mut(self.next) {
-                let (verdict, error) = match session.end {
-                    SessionEnd::Exited(_) => (
-                        Verdict::RuntimeError,
-                        ErrorInfo::new("RuntimeError", "the program ended before this test could run"),
-                    ),
-                    ref end => self_stopped(self.language, end, &load_output.stderr),
-                };
-                *slot = Some(Outcome {
-                    verdict,
-                    time_ms: 0.0,
-                    actual: None,
-                    error: Some(error),
-                    stdout: String::new(),
-                    stderr: String::new(),
-                });
-                self.next += 1;
-            }
-        } else {
-            self.next = self.tests.len();
+        } else if self.next < self.tests.len() {
+            // The harness stopped between tests: judge the next test by how the session
+            // ended, so that grading moves on.
+            let next = InFlight {
+                index: self.next,
+                ..InFlight::default()
+            };
+            self.judge_stopped(next, &session.end);
         }
+    }
+
+    /// Whether a `start` for `index` is the harness moving on to the next test.
+    fn starts_next(&self, flight: Option<&InFlight>, index: usize) -> bool {
+        match flight {
+            None => index == self.next,
+            Some(f) => f.result.is_some() && index == f.index + 1,
+        }
+    }
+
+    /// Completes a test with its (last) result record.
+    fn confirm(&mut self, f: InFlight) {
+        let Some(r) = f.result else {
+            return;
+        };
+        let stdout = join_output(r.stdout, r.stdout_dropped, f.stdout, f.dropped_out);
+        let stderr = join_output(r.stderr, r.stderr_dropped, f.stderr, f.dropped_err);
+        let outcome = self.judge(f.index, r.value, r.error, r.time_ms, stdout, stderr);
+        self.outcomes[f.index] = Some(outcome);
+        self.next = f.index + 1;
+    }
+
+    /// Judges the test in flight when its session ended before the harness moved on.
+    fn judge_stopped(&mut self, f: InFlight, end: &SessionEnd) {
+        let (verdict, mut error) = self_stopped(self.language, end, &f.stderr);
+        // A harness that reported an error and then ended (a JavaScript promise that never
+        // settles ends the event loop) keeps its error's words; a claimed value does not
+        // count, since the call never returned to the harness.
+        if let (SessionEnd::Exited(_), Some(r)) = (end, &f.result)
+            && let Some(reported) = &r.error
+        {
+            error = reported.clone();
+        }
+        let time_ms = if verdict == Verdict::TimeLimitExceeded {
+            self.time_limit_ms as f64
+        } else {
+            0.0
+        };
+        self.outcomes[f.index] = Some(Outcome {
+            verdict,
+            time_ms,
+            actual: None,
+            error: Some(error),
+            stdout: cap_output(String::from_utf8_lossy(&f.stdout).into_owned(), f.dropped_out),
+            stderr: cap_output(String::from_utf8_lossy(&f.stderr).into_owned(), f.dropped_err),
+        });
+        self.next = f.index + 1;
     }
 
     fn judge(
@@ -258,9 +310,10 @@ impl Grading {
         stdout: String,
         stderr: String,
     ) -> Outcome {
-        let (verdict, actual) = match (error.is_some(), value) {
-            (true, _) => (Verdict::RuntimeError, None),
-            (false, value) => {
+        let (verdict, actual) = match (error.as_ref(), value) {
+            (Some(e), _) if is_out_of_memory(e) => (Verdict::MemoryLimitExceeded, None),
+            (Some(_), _) => (Verdict::RuntimeError, None),
+            (None, value) => {
                 let actual = value.unwrap_or(Value::Null);
                 let verdict = match &self.tests[index].expected {
                     None => Verdict::Accepted,
@@ -280,10 +333,6 @@ impl Grading {
             stdout,
             stderr,
         }
-    }
-
-    fn stopped(&self, end: &SessionEnd, stderr: &[u8]) -> (Verdict, ErrorInfo) {
-        self_stopped(self.language, end, stderr)
     }
 
     /// The report, with `time_ms` the wall time the host measured. Hidden tests keep their
@@ -341,6 +390,19 @@ impl Grading {
             error: self.submission.as_ref().map(|(_, e)| e.clone()),
             tests,
         }
+    }
+}
+
+/// Whether an error the harness caught is the runtime running out of memory (an
+/// allocation too large for the sandbox fails before the limiter sees it).
+fn is_out_of_memory(error: &ErrorInfo) -> bool {
+    match error.kind.as_str() {
+        "MemoryError" | "NoMemoryError" => true,
+        "InternalError" | "RangeError" => {
+            let m = error.message.to_ascii_lowercase();
+            m.contains("out of memory") || m.contains("allocation failed")
+        }
+        _ => false,
     }
 }
 
@@ -459,5 +521,195 @@ impl SessionLog {
     pub fn finish(mut self, end: SessionEnd) -> Session {
         self.parser.finish(&mut self.items);
         Session { items: self.items, end }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{parse_meta, parse_tests};
+    use crate::protocol::encode;
+    use serde_json::json;
+
+    fn problem() -> Problem {
+        let meta = parse_meta(
+            "double",
+            "title = \"Double\"\ndifficulty = \"easy\"\nfunction = \"double\"\nparams = [\"n\"]\n",
+        )
+        .unwrap();
+        let tests = parse_tests(
+            "double",
+            r#"[{"args": [1], "expected": 2}, {"args": [2], "expected": 4}, {"args": [3], "expected": 6, "hidden": true}]"#,
+            &meta.params,
+        )
+        .unwrap();
+        Problem {
+            id: "double".into(),
+            meta,
+            statement: String::new(),
+            tests,
+            solutions: Default::default(),
+        }
+    }
+
+    fn result(index: usize, value: i64) -> Record {
+        Record::Result {
+            index,
+            value: Some(json!(value)),
+            error: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_dropped: 0,
+            stderr_dropped: 0,
+            time_ms: 0.1,
+        }
+    }
+
+    fn session(records: &[Record], end: SessionEnd) -> Session {
+        let mut log = SessionLog::new();
+        for r in records {
+            log.stdout(&encode(r));
+        }
+        log.finish(end)
+    }
+
+    fn verdicts(g: &Grading) -> Vec<Verdict> {
+        g.report(1.0).tests.iter().map(|t| t.verdict).collect()
+    }
+
+    #[test]
+    fn a_clean_session_judges_every_test() {
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        let input = g.next_input().unwrap();
+        assert_eq!(input.tests.len(), 3);
+        assert_eq!(input.tests[2].args, "[3]");
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                result(0, 2),
+                Record::Start { index: 1 },
+                result(1, 5),
+                Record::Start { index: 2 },
+                result(2, 6),
+                Record::Done,
+            ],
+            SessionEnd::Exited(0),
+        ));
+        assert!(g.next_input().is_none());
+        assert_eq!(
+            verdicts(&g),
+            [Verdict::Accepted, Verdict::WrongAnswer, Verdict::Accepted]
+        );
+        assert_eq!(g.report(1.0).verdict, Verdict::WrongAnswer);
+        assert_eq!(g.report(1.0).passed, 2);
+    }
+
+    #[test]
+    fn a_stopped_test_is_judged_and_the_next_session_resumes_after_it() {
+        let mut g = Grading::new(&problem(), Language::Ruby, "src");
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                result(0, 2),
+                Record::Start { index: 1 },
+            ],
+            SessionEnd::TimeLimit,
+        ));
+        let input = g.next_input().unwrap();
+        assert_eq!(input.tests.iter().map(|t| t.index).collect::<Vec<_>>(), [2]);
+        g.absorb(session(
+            &[Record::Loaded, Record::Start { index: 2 }, result(2, 6), Record::Done],
+            SessionEnd::Exited(0),
+        ));
+        assert!(g.next_input().is_none());
+        assert_eq!(
+            verdicts(&g),
+            [Verdict::Accepted, Verdict::TimeLimitExceeded, Verdict::Accepted]
+        );
+        assert_eq!(g.report(1.0).verdict, Verdict::TimeLimitExceeded);
+    }
+
+    #[test]
+    fn forged_records_cannot_beat_the_harness() {
+        // The user's code claims the right value for test 0, then returns a wrong one.
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                result(0, 2),
+                result(0, 102),
+                Record::Start { index: 1 },
+                result(1, 4),
+                Record::Start { index: 2 },
+                result(2, 6),
+                Record::Done,
+            ],
+            SessionEnd::Exited(0),
+        ));
+        assert_eq!(verdicts(&g)[0], Verdict::WrongAnswer);
+
+        // It claims a value and `done`, then exits inside the call.
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[Record::Loaded, Record::Start { index: 0 }, result(0, 2), Record::Done],
+            SessionEnd::Exited(0),
+        ));
+        assert_eq!(verdicts(&g)[0], Verdict::RuntimeError);
+        assert!(g.next_input().is_some(), "the other tests still run");
+    }
+
+    #[test]
+    fn load_failures_are_the_submissions_verdict() {
+        let mut g = Grading::new(&problem(), Language::Javascript, "src");
+        g.absorb(session(
+            &[Record::CompileError {
+                error: ErrorInfo {
+                    kind: "SyntaxError".into(),
+                    message: "unexpected token".into(),
+                    line: Some(3),
+                },
+            }],
+            SessionEnd::Exited(0),
+        ));
+        assert!(g.next_input().is_none());
+        let report = g.report(1.0);
+        assert_eq!(report.verdict, Verdict::CompileError);
+        assert_eq!(report.error.unwrap().line, Some(3));
+        assert!(report.tests.iter().all(|t| t.verdict == Verdict::Skipped));
+
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(&[], SessionEnd::TimeLimit));
+        assert_eq!(g.report(1.0).verdict, Verdict::TimeLimitExceeded);
+    }
+
+    #[test]
+    fn running_out_of_memory_inside_the_runtime_is_a_memory_verdict() {
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        let oom = Record::Result {
+            index: 0,
+            value: None,
+            error: Some(ErrorInfo::new("MemoryError", "")),
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_dropped: 0,
+            stderr_dropped: 0,
+            time_ms: 1.0,
+        };
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                oom,
+                Record::Start { index: 1 },
+            ],
+            SessionEnd::MemoryLimit,
+        ));
+        assert_eq!(
+            verdicts(&g)[..2],
+            [Verdict::MemoryLimitExceeded, Verdict::MemoryLimitExceeded]
+        );
     }
 }

@@ -113,6 +113,19 @@ pub struct PublicTest {
     pub test: TestCase,
 }
 
+impl PublicProblem {
+    /// A problem with only these public tests (what a browser can grade against).
+    pub fn to_problem(&self) -> Problem {
+        Problem {
+            id: self.id.clone(),
+            meta: self.meta.clone(),
+            statement: self.statement.clone(),
+            tests: self.tests.iter().map(|t| t.test.clone()).collect(),
+            solutions: BTreeMap::new(),
+        }
+    }
+}
+
 /// A summary line of the problem list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemSummary {

@@ -1,4 +1,184 @@
-//! benchmarks
-pub fn bench(_args: &[String]) -> anyhow::Result<()> {
-    anyhow::bail!("todo")
+//! `cargo xtask bench`: runs the grader's benchmarks (`grader/benches/grader.rs`) and the
+//! same CPU-bound programs under the native interpreters, then writes
+//! `docs/benchmarks.md` with the command, the machine and the figures.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use crate::setup::apt;
+use crate::util::{self, cargo, step};
+
+const LANGUAGES: [&str; 3] = ["python", "ruby", "javascript"];
+
+/// Runs every benchmark and rewrites `docs/benchmarks.md`.
+pub fn bench(args: &[String]) -> anyhow::Result<()> {
+    let write = !args.iter().any(|a| a == "--no-write");
+    apt(&["ruby", "nodejs"], "/usr/bin/ruby")?;
+    let mut results: Vec<Value> = Vec::new();
+    for what in ["startup", "latency", "cpu", "throughput", "rss"] {
+        step(&format!("bench {what}"));
+        results.extend(grader_bench(what)?);
+    }
+    step("bench cpu (native interpreters)");
+    let native = native_cpu()?;
+    let report = render(&results, &native);
+    print!("{report}");
+    if write {
+        let path = util::root().join("docs").join("benchmarks.md");
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+        std::fs::write(&path, report).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
+
+fn grader_bench(what: &str) -> anyhow::Result<Vec<Value>> {
+    let out = util::output(
+        cargo()
+            .args(["bench", "--quiet", "-p", "grader", "--bench", "grader", "--", what])
+            .current_dir(util::root()),
+    )?;
+    let rows: Vec<Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    if rows.is_empty() {
+        bail!("benchmark {what} printed no result");
+    }
+    Ok(rows)
+}
+
+/// Best of three in-program times (ms) of the CPU-bound program per native interpreter.
+fn native_cpu() -> anyhow::Result<BTreeMap<&'static str, (String, f64)>> {
+    let dir = util::root().join("grader").join("benches").join("cpu");
+    let mut out = BTreeMap::new();
+    for (language, program, file, version_arg) in [
+        ("python", "python3", "cpu.py", "--version"),
+        ("ruby", "ruby", "cpu.rb", "--version"),
+        ("javascript", "node", "cpu.js", "--version"),
+    ] {
+        let version = util::output(Command::new(program).arg(version_arg))
+            .map(|v| v.lines().next().unwrap_or("").trim().to_owned())
+            .unwrap_or_else(|_| "?".into());
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let text = util::output(Command::new(program).arg(dir.join(file)))?;
+            let ms: f64 = text
+                .trim()
+                .parse()
+                .with_context(|| format!("{program} printed {text:?}"))?;
+            best = best.min(ms);
+        }
+        out.insert(language, (format!("{program} ({version})"), best));
+    }
+    Ok(out)
+}
+
+fn find<'a>(results: &'a [Value], bench: &str, language: &str) -> Option<&'a Value> {
+    results
+        .iter()
+        .find(|r| r["bench"] == bench && (language.is_empty() || r["language"] == language))
+}
+
+fn num(v: Option<&Value>, key: &str) -> f64 {
+    v.and_then(|v| v[key].as_f64()).unwrap_or(f64::NAN)
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("unknown CPU")
+        .trim()
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}
+
+fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> String {
+    let mut md = String::new();
+    let date = util::output(Command::new("date").args(["-u", "+%Y-%m-%d"])).unwrap_or_default();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Measured by `cargo xtask bench` on {} ({} UTC). The grader's side is \
+         `grader/benches/grader.rs` (release build, in-process, runtimes already compiled \
+         and cached); targets are from the engine issue.\n",
+        machine(),
+        date.trim()
+    );
+    let _ = writeln!(
+        md,
+        "## Grade latency (10-test easy problem, 40 runs after 3 warm-ups)\n"
+    );
+    let _ = writeln!(
+        md,
+        "| language | p50 | p95 | target p50 | start-up of an empty program | runtime footprint |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for (language, target) in LANGUAGES.iter().zip(["≤ 60 ms", "≤ 100 ms", "≤ 30 ms"]) {
+        let lat = find(results, "latency", language);
+        let start = find(results, "startup", language);
+        let _ = writeln!(
+            md,
+            "| {language} | {:.1} ms | {:.1} ms | {target} | {:.1} ms | {:.1} MiB |",
+            num(lat, "p50_ms"),
+            num(lat, "p95_ms"),
+            num(start, "p50_ms"),
+            num(start, "footprint_mib"),
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\n## CPU-bound program against the native interpreter\n\n\
+         `grader/benches/cpu/cpu.*`: fib(24) by recursion, sorting 10^5 integers, joining \
+         10^5 strings; each program times its own work (best of 3), so start-up is not counted.\n"
+    );
+    let _ = writeln!(md, "| language | polyrun | native | native interpreter | ratio |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for language in LANGUAGES {
+        let ours = num(find(results, "cpu", language), "work_ms");
+        let (name, theirs) = native.get(language).cloned().unwrap_or(("?".into(), f64::NAN));
+        let _ = writeln!(
+            md,
+            "| {language} | {ours:.0} ms | {theirs:.0} ms | {name} | {:.1}× |",
+            ours / theirs
+        );
+    }
+    let _ = writeln!(md, "\n## Throughput with both cores busy (2 concurrent graders, 5 s)\n");
+    let _ = writeln!(md, "| language | grades per second |");
+    let _ = writeln!(md, "|---|---|");
+    for language in LANGUAGES {
+        let _ = writeln!(
+            md,
+            "| {language} | {:.1} |",
+            num(find(results, "throughput", language), "per_second")
+        );
+    }
+    let rss = find(results, "rss", "");
+    let _ = writeln!(
+        md,
+        "\n## Memory\n\nPeak RSS of the grader process running 8 grades at once (languages \
+         mixed, 3 grades each): **{:.0} MiB** (target ≤ 1 GiB).\n",
+        num(rss, "peak_rss_mib")
+    );
+    md.push_str(NOTES);
+    md
+}
+
+const NOTES: &str = include_str!("bench_notes.md");

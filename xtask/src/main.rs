@@ -5,9 +5,11 @@
 //! - `cargo xtask test`: set-up, then format, lints, every test and `polyrun check`.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
+//! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
 mod setup;
+mod site;
 mod util;
 
 use std::process::ExitCode;
@@ -19,6 +21,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
+        Some("site-problems") => match args.get(1) {
+            Some(out) => site::write_public_problems(&util::root().join("problems"), std::path::Path::new(out)),
+            None => Err(anyhow::anyhow!("usage: cargo xtask site-problems OUT_DIR")),
+        },
         _ => {
             eprintln!("usage: cargo xtask <setup | test | bench | polyrun ARGS…>");
             return ExitCode::from(2);

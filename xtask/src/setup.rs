@@ -100,7 +100,7 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
         "fetch {} {} ({})",
         runtime.package, runtime.version, runtime.language
     ));
-    let downloads = util::root().join(".cache").join("downloads");
+    let downloads = util::cache_dir().join("downloads");
     std::fs::create_dir_all(&downloads)?;
     let package = downloads.join(runtime.package_file);
     if !package.is_file() || sha256_file(&package)? != runtime.package_sha256 {
@@ -189,7 +189,7 @@ fn build_js_engine() -> anyhow::Result<()> {
         "wasm32-wasip1",
     ]))
     .current_dir(&root))?;
-    let built = root.join("target/wasm32-wasip1/release/polyrun-js.wasm");
+    let built = util::target_dir().join("wasm32-wasip1/release/polyrun-js.wasm");
     let target = polyrun_runtimes::artifacts_dir().join(polyrun_runtimes::JS_ENGINE_ARTIFACT);
     let fresh = target.is_file() && sha256_file(&target)? == sha256_file(&built)?;
     if !fresh {

@@ -19,9 +19,36 @@ pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Cargo's target folder: `$CARGO_TARGET_DIR` (CI keeps one across runs), else `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() { dir } else { root().join(dir) }
+        }
+        None => root().join("target"),
+    }
+}
+
+/// polyrun's cache folder (downloads, compiled modules): `$POLYRUN_CACHE`, else
+/// `$XDG_CACHE_HOME/polyrun`, else `~/.cache/polyrun`, as the grader uses.
+pub fn cache_dir() -> PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var("POLYRUN_CACHE") {
+        return dir;
+    }
+    if let Some(dir) = var("XDG_CACHE_HOME") {
+        return dir.join("polyrun");
+    }
+    match var("HOME") {
+        Some(home) => home.join(".cache").join("polyrun"),
+        None => root().join(".cache"),
+    }
+}
+
 /// The release `polyrun` binary.
 pub fn polyrun_bin() -> PathBuf {
-    root().join("target").join("release").join("polyrun")
+    target_dir().join("release").join("polyrun")
 }
 
 /// Prints a step heading.

@@ -129,6 +129,21 @@
   }
   emit({ event: "loaded" });
 
+  // A call whose promise never settles ends the event loop with the test in flight: say
+  // so, as the harness's result for it (the host judges it a runtime error).
+  let inFlight = null;
+  const proc = globalThis.process;
+  if (proc && typeof proc.once === "function") {
+    proc.once("exit", () => {
+      if (inFlight === null) return;
+      restore();
+      emit({ event: "result", index: inFlight, time_ms: host.now() - inFlightStarted,
+             error: { type: "Error", message: "the returned promise never settled", line: null },
+             stdout: "", stderr: "", stdout_dropped: 0, stderr_dropped: 0 });
+    });
+  }
+  let inFlightStarted = 0;
+
   for (const test of data.tests) {
     const index = test.index;
     const args = JSON.parse(test.args);
@@ -137,6 +152,8 @@
     let value;
     let error = null;
     const started = host.now();
+    inFlight = index;
+    inFlightStarted = started;
     try {
       value = entry(...args);
       if (value !== null && typeof value === "object" && typeof value.then === "function") {
@@ -146,6 +163,7 @@
       error = describe(e);
     }
     const elapsed = host.now() - started;
+    inFlight = null;
     restore();
     const record = { event: "result", index, time_ms: elapsed };
     if (error === null) {

@@ -359,15 +359,15 @@ impl OutputCheck {
             OutputCheck::Exact(text) => Err(format!("{:?} (expected {:?})", clip(actual), clip(text))),
             OutputCheck::Shape(shape) => {
                 let mut wrong = Vec::new();
-                if let Some(prefix) = &shape.starts_with {
-                    if !actual.starts_with(prefix.as_str()) {
-                        wrong.push(format!("does not start with {:?}", clip(prefix)));
-                    }
+                if let Some(prefix) = &shape.starts_with
+                    && !actual.starts_with(prefix.as_str())
+                {
+                    wrong.push(format!("does not start with {:?}", clip(prefix)));
                 }
-                if let Some(suffix) = &shape.ends_with {
-                    if !actual.ends_with(suffix.as_str()) {
-                        wrong.push(format!("does not end with {:?}", clip(suffix)));
-                    }
+                if let Some(suffix) = &shape.ends_with
+                    && !actual.ends_with(suffix.as_str())
+                {
+                    wrong.push(format!("does not end with {:?}", clip(suffix)));
                 }
                 for needle in &shape.contains {
                     if !actual.contains(needle.as_str()) {
@@ -676,4 +676,76 @@ fn case_format_is_strict() {
     assert!(shape.check("abcd").is_err());
     assert!(shape.check("xbc").is_err());
     assert!(OutputCheck::Exact("a".into()).check("b").is_err());
+}
+
+/// `grade_tests`: a learner's own tests, under the problem's entry point and comparison; a
+/// test without an expected value is accepted with whatever the function returned.
+#[test]
+fn grade_tests_runs_a_learners_own_cases() {
+    use polyrun_core::TestCase;
+    let problem = common::load_problem("divisors").expect("the divisors test problem");
+    let tests = vec![
+        TestCase {
+            args: vec![json!(6)],
+            expected: None,
+            hidden: false,
+            name: Some("no expected value".into()),
+        },
+        TestCase {
+            args: vec![json!(6)],
+            expected: Some(json!([6, 3, 2, 1])),
+            hidden: false,
+            name: None,
+        },
+        TestCase {
+            args: vec![json!(4)],
+            expected: Some(json!([1, 2])),
+            hidden: false,
+            name: None,
+        },
+    ];
+    let sources = [
+        (
+            Language::Python,
+            "def divisors(n):\n    return [d for d in range(1, n + 1) if n % d == 0]\n",
+        ),
+        (
+            Language::Ruby,
+            "def divisors(n)\n  (1..n).select { |d| (n % d).zero? }\nend\n",
+        ),
+        (
+            Language::Javascript,
+            "const divisors = (n) => [...Array(n).keys()].map((i) => i + 1).filter((d) => n % d === 0);\n",
+        ),
+    ];
+    let mut failures = Failures::default();
+    for (language, source) in sources {
+        let report = common::block_on(common::guarded(
+            "grade_tests",
+            common::grader().grade_tests(&problem, language, source, tests.clone()),
+        ));
+        let report = match report {
+            Ok(Ok(report)) => report,
+            Ok(Err(e)) => {
+                failures.push(format!("{language}: grader error: {e}"));
+                continue;
+            }
+            Err(e) => {
+                failures.push(format!("{language}: {e}"));
+                continue;
+            }
+        };
+        let verdicts: Vec<Verdict> = report.tests.iter().map(|t| t.verdict).collect();
+        let actual = report.tests[0].detail.as_ref().and_then(|d| d.actual.clone());
+        if verdicts != [Verdict::Accepted, Verdict::Accepted, Verdict::WrongAnswer]
+            || actual != Some(json!([1, 2, 3, 6]))
+            || report.total != 3
+        {
+            failures.push(format!(
+                "{language}: expected [accepted, accepted, wrong_answer] and [1, 2, 3, 6] returned, got {} (actual {actual:?})",
+                describe_grade(&report)
+            ));
+        }
+    }
+    failures.finish("grade_tests checks", 3);
 }
