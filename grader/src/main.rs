@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !show_hidden {
                 report.redact_hidden();
             }
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            emit(&format!("{}\n", serde_json::to_string_pretty(&report)?));
             Ok(if report.verdict == Verdict::Accepted {
                 ExitCode::SUCCESS
             } else {
@@ -136,7 +136,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = check::check_bank(grader, &bank)
                 .await
                 .with_context(|| format!("cannot read {}", bank.root().display()))?;
-            print!("{}", check::render(&rows));
+            emit(&check::render(&rows));
             Ok(if rows.iter().all(check::CheckRow::ok) && !rows.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -144,6 +144,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Writes to stdout; a reader that went away (`polyrun grade … | head`) is not an error.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn grader() -> anyhow::Result<Grader> {

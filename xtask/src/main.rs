@@ -4,6 +4,7 @@
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
 //! - `cargo xtask test`: set-up, then format, lints, every test and `polyrun check`.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
+//! - `cargo xtask run`: set-up, then the web app on http://127.0.0.1:8080 (`trunk serve`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
@@ -21,12 +22,19 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
-        Some("site-problems") => match args.get(1) {
-            Some(out) => site::write_public_problems(&util::root().join("problems"), std::path::Path::new(out)),
-            None => Err(anyhow::anyhow!("usage: cargo xtask site-problems OUT_DIR")),
-        },
+        Some("run") => serve_app(&args[1..]),
+        Some("site-problems") => {
+            // As a Trunk hook, with no argument: into the staging folder of the build.
+            let out = args.get(1).map(std::path::PathBuf::from).or_else(|| {
+                std::env::var_os("TRUNK_STAGING_DIR").map(|d| std::path::PathBuf::from(d).join("problems"))
+            });
+            match out {
+                Some(out) => site::write_public_problems(&util::root().join("problems"), &out),
+                None => Err(anyhow::anyhow!("usage: cargo xtask site-problems OUT_DIR")),
+            }
+        }
         _ => {
-            eprintln!("usage: cargo xtask <setup | test | bench | polyrun ARGS…>");
+            eprintln!("usage: cargo xtask <setup | test | bench | run | polyrun ARGS… | site-problems DIR>");
             return ExitCode::from(2);
         }
     };
@@ -85,7 +93,56 @@ fn test() -> anyhow::Result<()> {
             .arg("check")
             .current_dir(&root),
     )?;
+
+    util::step("cargo clippy (wasm32-unknown-unknown: the web app and its sandbox)");
+    util::run(
+        util::cargo()
+            .args([
+                "clippy",
+                "--release",
+                "-p",
+                "frontend",
+                "-p",
+                "worker",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&root),
+    )?;
+    setup::apt(&["chromium", "chromium-driver"], "/usr/bin/chromium")?;
+    build_site()?;
+    util::step("browser tests (headless Chromium)");
+    util::run(
+        std::process::Command::new("node")
+            .args(["--test", "--test-concurrency=1", "tests/browser/"])
+            .env("POLYRUN_BIN", util::polyrun_bin())
+            .current_dir(&root),
+    )?;
     Ok(())
+}
+
+/// `trunk build --release`: the complete static site in `dist/`.
+pub fn build_site() -> anyhow::Result<()> {
+    util::step("trunk build --release");
+    util::run(
+        std::process::Command::new(util::cargo_bin("trunk"))
+            .args(["build", "--release"])
+            .current_dir(util::root()),
+    )
+}
+
+/// Sets up, builds the site and serves the app with `trunk serve` on 127.0.0.1:8080.
+fn serve_app(args: &[String]) -> anyhow::Result<()> {
+    setup::setup()?;
+    let status = std::process::Command::new(util::cargo_bin("trunk"))
+        .args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"])
+        .args(args)
+        .current_dir(util::root())
+        .status()?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 fn polyrun(args: &[String]) -> anyhow::Result<()> {

@@ -19,11 +19,52 @@ pub fn setup() -> anyhow::Result<()> {
         fetch_runtime(&runtime)?;
     }
     build_js_engine()?;
+    web_tools()?;
     step("build polyrun");
     run(cargo()
         .args(["build", "--release", "-p", "grader"])
         .current_dir(util::root()))?;
     Ok(())
+}
+
+/// The web app's build tools: Trunk and a wasm-bindgen CLI of exactly the version in
+/// Cargo.lock (so Trunk never downloads one), and the npm packages of `web/`.
+pub fn web_tools() -> anyhow::Result<()> {
+    cargo_install("trunk", TRUNK_VERSION, &["--locked"])?;
+    // No --locked: its lock file names a webpki-roots release the registry here lacks.
+    cargo_install("wasm-bindgen-cli", WASM_BINDGEN_VERSION, &[])?;
+    let web = util::root().join("web");
+    let stamp = web.join("node_modules").join(".package-lock.json");
+    let lock = web.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if !fresh {
+        step("npm ci (web/)");
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&web))?;
+    }
+    Ok(())
+}
+
+/// Trunk, pinned (0.22 needs a newer rustc).
+const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` version in Cargo.lock.
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
+
+fn cargo_install(krate: &str, version: &str, extra: &[&str]) -> anyhow::Result<()> {
+    let binary = match krate {
+        "wasm-bindgen-cli" => "wasm-bindgen",
+        other => other,
+    };
+    let installed = util::output(Command::new(util::cargo_bin(binary)).arg("--version")).unwrap_or_default();
+    if installed.split_whitespace().any(|word| word == version) {
+        return Ok(());
+    }
+    step(&format!("cargo install {krate} {version}"));
+    run(cargo().args(["install", krate, "--version", version]).args(extra))
 }
 
 fn targets() -> anyhow::Result<()> {

@@ -51,6 +51,17 @@ pub fn polyrun_bin() -> PathBuf {
     target_dir().join("release").join("polyrun")
 }
 
+/// A binary `cargo install` put in `$CARGO_HOME/bin` (found even when that is not on PATH).
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    match home.map(|h| h.join("bin").join(name)) {
+        Some(path) if path.is_file() => path,
+        _ => PathBuf::from(name),
+    }
+}
+
 /// Prints a step heading.
 pub fn step(what: &str) {
     eprintln!("==> {what}");

@@ -1,0 +1,9 @@
+//! The app's components.
+
+pub mod editor;
+pub mod language_select;
+pub mod markdown;
+pub mod problem_list;
+pub mod results;
+pub mod runtime_status;
+pub mod test_case_editor;

@@ -1,0 +1,10 @@
+//! The app's hooks: the shared sandbox and runtime states, loading the static problem
+//! files, and saving drafts as the learner types.
+
+mod autosave;
+mod load;
+mod sandbox;
+
+pub use autosave::use_autosave;
+pub use load::{Load, use_problem, use_problem_index};
+pub use sandbox::{use_runtime, use_sandbox};

@@ -1,0 +1,364 @@
+//! A problem page (`#/problems/<id>`): the statement and examples, the editor with a
+//! language switcher, Run (Ctrl/Cmd+Enter) and Submit, the learner's own tests, and the
+//! results. Runs go through the browser sandbox and core's `Grading`, exactly as the
+//! grader grades.
+
+use std::rc::Rc;
+
+use polyrun_core::Language;
+use polyrun_core::problem::PublicProblem;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+use crate::components::editor::{Editor, EditorLink, is_run_shortcut};
+use crate::components::language_select::LanguageSelect;
+use crate::components::markdown::Markdown;
+use crate::components::problem_list::difficulty_badge;
+use crate::components::results::Results;
+use crate::components::runtime_status::RuntimeStatus;
+use crate::components::test_case_editor::TestCaseEditor;
+use crate::hooks::{Load, use_autosave, use_problem, use_sandbox};
+use crate::pages::not_found::NotFound;
+use crate::pages::welcome::set_title;
+use crate::sandbox::grade_in_browser;
+use crate::services::{grader, storage};
+use crate::state::{Action, Outcome, ProblemState, RunKind};
+
+/// Properties of [`ProblemPage`].
+#[derive(Properties, PartialEq)]
+pub struct ProblemPageProps {
+    /// The problem's id.
+    pub id: AttrValue,
+}
+
+/// A problem page: loads the problem, then shows the workspace.
+#[component]
+pub fn ProblemPage(props: &ProblemPageProps) -> Html {
+    let (load, retry) = use_problem(props.id.clone());
+    match load {
+        Load::Loading => html! {
+            <main class="page"><p class="muted loading-line"><span class="spinner" aria-hidden="true"></span>{ "Loading the problem…" }</p></main>
+        },
+        Load::NotFound => html! {
+            <NotFound what={AttrValue::from(format!("There is no problem called “{}”.", props.id))} />
+        },
+        Load::Failed(message) => {
+            let onclick = Callback::from(move |_: MouseEvent| retry.emit(()));
+            html! {
+                <main class="page">
+                    <div class="alert error" role="alert">
+                        { format!("Could not load the problem: {message}. ") }
+                        <button type="button" class="button small" {onclick}>{ "Retry" }</button>
+                    </div>
+                </main>
+            }
+        }
+        Load::Ready(problem) => {
+            let key = problem.id.clone();
+            html! { <Workspace {key} {problem} /> }
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WorkspaceProps {
+    problem: Rc<PublicProblem>,
+}
+
+#[component]
+fn Workspace(props: &WorkspaceProps) -> Html {
+    let problem = props.problem.clone();
+    let state = {
+        let problem = problem.clone();
+        use_reducer(move || {
+            ProblemState::new(
+                &problem,
+                storage::last_language().unwrap_or(Language::Python),
+                |l| storage::load_draft(&problem.id, l),
+                storage::load_tests(&problem.id),
+                storage::solved().contains(&problem.id),
+            )
+        })
+    };
+    let sandbox = use_sandbox();
+    let grader_url = use_memo((), |_| grader::grader_url());
+    // Set while a run is in flight, so a second Ctrl+Enter does not start another.
+    let busy = use_mut_ref(|| false);
+    let editor = use_memo((), |_| EditorLink::default());
+    let language = state.language;
+
+    {
+        let title = problem.meta.title.clone();
+        use_effect_with(title, |title| set_title(&format!("{title} — polyrun")));
+    }
+    // Runtimes load lazily: the one shown is asked for as soon as it is shown.
+    {
+        let sandbox = sandbox.clone();
+        use_effect_with(language, move |language| {
+            sandbox.0.load(*language);
+            storage::save_language(*language);
+        });
+    }
+    use_autosave(
+        AttrValue::from(problem.id.clone()),
+        language,
+        (!state.is_starter(language)).then(|| state.current_code().to_owned()),
+    );
+    {
+        let id = problem.id.clone();
+        use_effect_with(state.saved_tests(), move |tests| storage::save_tests(&id, tests));
+    }
+    {
+        let id = problem.id.clone();
+        use_effect_with(state.solved, move |solved| {
+            if *solved {
+                storage::mark_solved(&id);
+            }
+        });
+    }
+
+    let run = {
+        let state = state.clone();
+        let sandbox = sandbox.clone();
+        let problem = problem.clone();
+        let busy = busy.clone();
+        let editor = editor.clone();
+        Callback::from(move |()| {
+            if *busy.borrow() {
+                return;
+            }
+            let language = state.language;
+            let source = sync_code(&state, &editor);
+            let tests = match state.tests_to_run(&problem.tests) {
+                Ok(tests) => tests,
+                Err(reason) => {
+                    state.dispatch(Action::RunBlocked(reason));
+                    return;
+                }
+            };
+            *busy.borrow_mut() = true;
+            state.dispatch(Action::RunStarted(RunKind::Run));
+            let dispatcher = state.dispatcher();
+            let sandbox = sandbox.clone();
+            let problem = problem.to_problem();
+            let busy = busy.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = match grade_in_browser(&sandbox.0, &problem, language, &source, tests).await {
+                    Ok(report) => Outcome::Graded {
+                        kind: RunKind::Run,
+                        report,
+                    },
+                    Err(message) => Outcome::Failed {
+                        kind: RunKind::Run,
+                        message: format!("Could not run your code: {message}"),
+                    },
+                };
+                *busy.borrow_mut() = false;
+                dispatcher.dispatch(Action::RunFinished(outcome));
+            });
+        })
+    };
+
+    let submit = {
+        let state = state.clone();
+        let problem_id = problem.id.clone();
+        let busy = busy.clone();
+        let grader_url = grader_url.clone();
+        let editor = editor.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(base) = (*grader_url).clone() else {
+                return;
+            };
+            if *busy.borrow() {
+                return;
+            }
+            *busy.borrow_mut() = true;
+            let language = state.language;
+            let source = sync_code(&state, &editor);
+            state.dispatch(Action::RunStarted(RunKind::Submit));
+            let dispatcher = state.dispatcher();
+            let problem_id = problem_id.clone();
+            let busy = busy.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = match grader::submit(&base, &problem_id, language, &source).await {
+                    Ok(report) => Outcome::Graded {
+                        kind: RunKind::Submit,
+                        report,
+                    },
+                    Err(message) => Outcome::Failed {
+                        kind: RunKind::Submit,
+                        message,
+                    },
+                };
+                *busy.borrow_mut() = false;
+                dispatcher.dispatch(Action::RunFinished(outcome));
+            });
+        })
+    };
+
+    let on_change = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |code: String| dispatcher.dispatch(Action::Edit { language, code }))
+    };
+    let on_language = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |l: Language| dispatcher.dispatch(Action::SetLanguage(l)))
+    };
+    let reset = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::ResetCode))
+    };
+    let run_click = {
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(()))
+    };
+    let onkeydown = {
+        let run = run.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            // The editor handles its own shortcut (and marks the event handled).
+            if is_run_shortcut(&e) && !e.default_prevented() {
+                e.prevent_default();
+                run.emit(());
+            }
+        })
+    };
+    let dispatch = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+
+    let running = state.is_running();
+    let meta = &problem.meta;
+    let submit_title = if grader_url.is_some() {
+        "Grade against every test, hidden ones included, on the grader"
+    } else {
+        "needs a grader"
+    };
+    let compare = match meta.compare {
+        polyrun_core::CompareMode::Exact => "exact match".to_owned(),
+        polyrun_core::CompareMode::Unordered => "any order".to_owned(),
+        polyrun_core::CompareMode::Float => format!("numbers within {}", meta.tolerance),
+    };
+
+    html! {
+        <main class="page problem-page" {onkeydown}>
+            <header class="problem-header">
+                <a class="back" href="#/">{ "← All problems" }</a>
+                <div class="problem-title-row">
+                    <h1>{ &meta.title }</h1>
+                    { difficulty_badge(meta.difficulty) }
+                    if state.solved {
+                        <span class="badge solved-badge" data-testid="solved-badge" title="Every example accepted">{ "✓ Solved" }</span>
+                    }
+                </div>
+                <div class="tags">{ for meta.tags.iter().map(|t| html! { <span class="tag static">{ t }</span> }) }</div>
+            </header>
+            <div class="split">
+                <div class="column statement-column">
+                    <section class="panel statement" aria-label="Statement">
+                        <Markdown source={AttrValue::from(crate::markdown::strip_title(&problem.statement).to_owned())} />
+                    </section>
+                    <section class="panel examples" aria-labelledby="examples-title">
+                        <h2 id="examples-title">{ "Example tests" }</h2>
+                        <p class="muted small">{ "Run checks your code against these, then your own test cases." }</p>
+                        <ol class="example-list">
+                            { for problem.tests.iter().enumerate().map(|(n, t)| {
+                                let call = format!("{}({})", language.identifier(&meta.function),
+                                    meta.params.iter().zip(&t.test.args)
+                                        .map(|(p, v)| format!("{} = {}", language.identifier(p), short_json(v)))
+                                        .collect::<Vec<_>>().join(", "));
+                                html! {
+                                    <li class="example" data-testid="example">
+                                        <div class="example-title">{ format!("Example {}", n + 1) }
+                                            if let Some(name) = &t.test.name { <span class="muted">{ format!(" · {name}") }</span> }
+                                        </div>
+                                        <code class="value">{ call }</code>
+                                        if let Some(expected) = &t.test.expected {
+                                            <div><span class="muted">{ "→ " }</span><code class="value">{ short_json(expected) }</code></div>
+                                        }
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                        <p class="muted small limits">
+                            { format!("Time limit {} per test · memory {} MB · compared by {compare}",
+                                format_limit(meta.time_limit_ms), meta.memory_limit_mb) }
+                        </p>
+                    </section>
+                </div>
+                <div class="column work-column">
+                    <div class="toolbar">
+                        <LanguageSelect {language} on_change={on_language} />
+                        <RuntimeStatus {language} />
+                    </div>
+                    <Editor doc={AttrValue::from(state.current_code().to_owned())} {language} {on_change} on_run={run.clone()} link={(*editor).clone()} />
+                    <div class="actions">
+                        <button type="button" class="button primary" data-testid="run-button"
+                            title="Run the examples and your own tests (Ctrl+Enter)"
+                            disabled={running} onclick={run_click}>
+                            { if matches!(state.run, crate::state::RunState::Running(RunKind::Run)) { "Running…" } else { "Run" } }
+                        </button>
+                        <span class="submit-wrap" title={submit_title}>
+                            <button type="button" class="button" data-testid="submit-button" title={submit_title}
+                                disabled={grader_url.is_none() || running} onclick={submit}>
+                                { "Submit" }
+                            </button>
+                        </span>
+                        <span class="muted small kbd-hint"><kbd>{ "Ctrl" }</kbd>{ " + " }<kbd>{ "Enter" }</kbd>{ " runs" }</span>
+                        <span class="spacer"></span>
+                        <button type="button" class="button ghost small" data-testid="reset-button"
+                            title="Replace your code in this language with the starter code"
+                            disabled={state.is_starter(language)} onclick={reset}>
+                            { "Reset to starter code" }
+                        </button>
+                    </div>
+                    if let Some(reason) = &state.run_blocked {
+                        <div class="alert error" role="alert" data-testid="run-blocked">{ reason.clone() }</div>
+                    }
+                    <Results run={state.run.clone()} examples={state.examples} params={meta.params.clone()} />
+                    <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch} />
+                </div>
+            </div>
+        </main>
+    }
+}
+
+/// The code to run: what the editor holds (recorded in the state when it differs, say
+/// after a `setDoc` that reported no change), else the state's.
+fn sync_code(state: &UseReducerHandle<ProblemState>, editor: &EditorLink) -> String {
+    let code = state.current_code().to_owned();
+    match editor.text() {
+        Some(text) if text != code => {
+            state.dispatch(Action::Edit {
+                language: state.language,
+                code: text.clone(),
+            });
+            text
+        }
+        _ => code,
+    }
+}
+
+/// `2 s`, `1.5 s`, `500 ms`.
+fn format_limit(ms: u64) -> String {
+    if ms >= 1000 && ms.is_multiple_of(100) {
+        let s = ms as f64 / 1000.0;
+        format!("{s} s")
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// A value as compact JSON, shortened for the examples list.
+fn short_json(value: &serde_json::Value) -> String {
+    const MAX: usize = 300;
+    let text = serde_json::to_string(value).unwrap_or_default();
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}

@@ -1,0 +1,74 @@
+//! What the app keeps in the browser's local storage: drafts (code per problem and
+//! language), the learner's own tests per problem, the solved problems and the last
+//! language used. Storage can be missing or full: reads then find nothing and writes are
+//! dropped, and the app works on without them.
+
+use std::collections::BTreeSet;
+
+use gloo_storage::{LocalStorage, Storage};
+use polyrun_core::Language;
+
+use crate::state::SavedTest;
+
+fn draft_key(problem: &str, language: Language) -> String {
+    format!("polyrun:draft:{problem}:{}", language.id())
+}
+
+fn tests_key(problem: &str) -> String {
+    format!("polyrun:tests:{problem}")
+}
+
+const SOLVED_KEY: &str = "polyrun:solved";
+const LANGUAGE_KEY: &str = "polyrun:language";
+
+/// The saved draft of `problem` in `language`.
+pub fn load_draft(problem: &str, language: Language) -> Option<String> {
+    LocalStorage::get::<String>(draft_key(problem, language)).ok()
+}
+
+/// Saves a draft; `None` (the starter code) removes it.
+pub fn save_draft(problem: &str, language: Language, code: Option<&str>) {
+    match code {
+        Some(code) => {
+            let _ = LocalStorage::set(draft_key(problem, language), code);
+        }
+        None => LocalStorage::delete(draft_key(problem, language)),
+    }
+}
+
+/// The learner's own tests for `problem`.
+pub fn load_tests(problem: &str) -> Vec<SavedTest> {
+    LocalStorage::get(tests_key(problem)).unwrap_or_default()
+}
+
+/// Saves the learner's own tests for `problem`.
+pub fn save_tests(problem: &str, tests: &[SavedTest]) {
+    if tests.is_empty() {
+        LocalStorage::delete(tests_key(problem));
+    } else {
+        let _ = LocalStorage::set(tests_key(problem), tests);
+    }
+}
+
+/// The ids of the problems solved in this browser.
+pub fn solved() -> BTreeSet<String> {
+    LocalStorage::get(SOLVED_KEY).unwrap_or_default()
+}
+
+/// Marks `problem` solved.
+pub fn mark_solved(problem: &str) {
+    let mut solved = solved();
+    if solved.insert(problem.to_owned()) {
+        let _ = LocalStorage::set(SOLVED_KEY, &solved);
+    }
+}
+
+/// The language used last, if any.
+pub fn last_language() -> Option<Language> {
+    LocalStorage::get::<String>(LANGUAGE_KEY).ok()?.parse().ok()
+}
+
+/// Remembers the language used last.
+pub fn save_language(language: Language) {
+    let _ = LocalStorage::set(LANGUAGE_KEY, language.id());
+}

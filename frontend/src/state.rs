@@ -1,0 +1,549 @@
+//! The problem page's state and its one reducer: the language, the code in each language,
+//! the learner's own test cases, and the run in progress or its results.
+//!
+//! Everything here is plain data and logic (unit-tested on the host); the page wires it to
+//! Yew through the `Reducible` implementation at the bottom.
+
+use std::collections::BTreeMap;
+
+use polyrun_core::Language;
+use polyrun_core::problem::{PublicProblem, PublicTest, TestCase};
+use polyrun_core::report::GradeReport;
+use polyrun_core::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::starter::starter_for;
+
+/// A learner's own test case, as typed: one JSON text per parameter and an optional
+/// expected value (empty: the test passes if the function returns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomTest {
+    /// A stable id for the page (keys, edits); not persisted.
+    pub id: u32,
+    /// One JSON text per parameter.
+    pub args: Vec<String>,
+    /// The expected value as JSON text, or empty.
+    pub expected: String,
+}
+
+/// A learner's own test as it is kept in local storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedTest {
+    /// One JSON text per parameter.
+    pub args: Vec<String>,
+    /// The expected value as JSON text, or empty.
+    #[serde(default)]
+    pub expected: String,
+}
+
+/// Parses one JSON input box: `Ok(None)` for an empty optional box, an error saying what
+/// is wrong otherwise.
+pub fn parse_json_input(text: &str, required: bool) -> Result<Option<Value>, String> {
+    if text.trim().is_empty() {
+        return if required {
+            Err("required: a JSON value such as [1, 2], \"text\", 3 or null".into())
+        } else {
+            Ok(None)
+        };
+    }
+    serde_json::from_str(text)
+        .map(Some)
+        .map_err(|e| format!("not valid JSON: {e}"))
+}
+
+impl CustomTest {
+    /// What is wrong with argument `i`, if anything.
+    pub fn arg_error(&self, i: usize) -> Option<String> {
+        self.args.get(i).and_then(|text| parse_json_input(text, true).err())
+    }
+
+    /// What is wrong with the expected value, if anything.
+    pub fn expected_error(&self) -> Option<String> {
+        parse_json_input(&self.expected, false).err()
+    }
+
+    /// The test case, or the first thing wrong with it (naming the parameter).
+    pub fn to_test_case(&self, params: &[String]) -> Result<TestCase, String> {
+        let mut args = Vec::with_capacity(self.args.len());
+        for (i, text) in self.args.iter().enumerate() {
+            let name = params.get(i).map_or("an argument", String::as_str);
+            match parse_json_input(text, true) {
+                Ok(value) => args.push(value.unwrap_or(Value::Null)),
+                Err(e) => return Err(format!("{name}: {e}")),
+            }
+        }
+        let expected = parse_json_input(&self.expected, false).map_err(|e| format!("expected: {e}"))?;
+        Ok(TestCase {
+            args,
+            expected,
+            hidden: false,
+            name: None,
+        })
+    }
+
+    /// The form kept in local storage.
+    pub fn saved(&self) -> SavedTest {
+        SavedTest {
+            args: self.args.clone(),
+            expected: self.expected.clone(),
+        }
+    }
+}
+
+/// A run against the examples and own tests in the browser, or a submission to a grader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Examples and own tests, in the browser sandbox.
+    Run,
+    /// Every test, hidden ones included, on the grader.
+    Submit,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A grade report (for a run: the examples first, then the learner's own tests).
+    Graded {
+        /// Run or submit.
+        kind: RunKind,
+        /// The report.
+        report: GradeReport,
+    },
+    /// The run could not happen (the runtime failed to load, the grader did not answer…).
+    Failed {
+        /// Run or submit.
+        kind: RunKind,
+        /// What went wrong, for people.
+        message: String,
+    },
+}
+
+/// Where the page's run is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunState {
+    /// Nothing run yet.
+    Idle,
+    /// Running.
+    Running(RunKind),
+    /// The last run's outcome.
+    Finished(Outcome),
+}
+
+/// The problem page's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemState {
+    /// The problem's id.
+    pub problem_id: String,
+    /// Parameter names (snake_case, as in the bank).
+    pub params: Vec<String>,
+    /// How many public tests (examples) the problem has; a run's report lists them first.
+    pub examples: usize,
+    /// The first example's arguments as JSON texts (what a new own test starts with).
+    pub example_args: Vec<String>,
+    /// The language being edited.
+    pub language: Language,
+    /// Starter code per language.
+    pub starters: BTreeMap<Language, String>,
+    /// The code per language.
+    pub code: BTreeMap<Language, String>,
+    /// The learner's own tests.
+    pub tests: Vec<CustomTest>,
+    /// The id the next own test gets.
+    pub next_test_id: u32,
+    /// The run in progress or the last one's outcome.
+    pub run: RunState,
+    /// Why the last run did not start (invalid own tests), shown by the run button.
+    pub run_blocked: Option<String>,
+    /// Whether the problem is solved in this browser (every example accepted once).
+    pub solved: bool,
+}
+
+/// What can happen on the problem page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Switch to a language.
+    SetLanguage(Language),
+    /// The editor's text changed, in `language`.
+    Edit {
+        /// The language the text is in.
+        language: Language,
+        /// The whole text.
+        code: String,
+    },
+    /// Put the current language's starter code back.
+    ResetCode,
+    /// Add an own test (pre-filled with the first example's arguments).
+    AddTest,
+    /// Edit argument `param` of own test `id`.
+    EditArg {
+        /// The test.
+        id: u32,
+        /// The parameter's position.
+        param: usize,
+        /// The JSON text.
+        text: String,
+    },
+    /// Edit the expected value of own test `id`.
+    EditExpected {
+        /// The test.
+        id: u32,
+        /// The JSON text (empty for none).
+        text: String,
+    },
+    /// Delete own test `id`.
+    DeleteTest(u32),
+    /// A run could not start, for this reason.
+    RunBlocked(String),
+    /// A run started.
+    RunStarted(RunKind),
+    /// The run ended.
+    RunFinished(Outcome),
+}
+
+impl ProblemState {
+    /// The page's state for `problem`, in `language`, with code from `draft` where there is
+    /// a draft (starter code otherwise), the learner's saved own tests, and whether the
+    /// problem was solved before.
+    pub fn new(
+        problem: &PublicProblem,
+        language: Language,
+        draft: impl Fn(Language) -> Option<String>,
+        saved_tests: Vec<SavedTest>,
+        solved: bool,
+    ) -> Self {
+        let starters: BTreeMap<Language, String> = Language::ALL
+            .into_iter()
+            .map(|l| (l, starter_for(&problem.meta, l)))
+            .collect();
+        let code = Language::ALL
+            .into_iter()
+            .map(|l| (l, draft(l).unwrap_or_else(|| starters[&l].clone())))
+            .collect();
+        let params = problem.meta.params.clone();
+        let example_args = match problem.tests.first() {
+            Some(t) => t
+                .test
+                .args
+                .iter()
+                .map(|v| serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
+                .collect(),
+            None => vec!["null".to_owned(); params.len()],
+        };
+        let tests: Vec<CustomTest> = saved_tests
+            .into_iter()
+            .zip(0..)
+            .map(|(saved, id)| {
+                let mut args = saved.args;
+                args.resize(params.len(), String::new());
+                CustomTest {
+                    id,
+                    args,
+                    expected: saved.expected,
+                }
+            })
+            .collect();
+        ProblemState {
+            problem_id: problem.id.clone(),
+            examples: problem.tests.len(),
+            example_args,
+            language,
+            starters,
+            next_test_id: tests.len() as u32,
+            tests,
+            params,
+            code,
+            run: RunState::Idle,
+            run_blocked: None,
+            solved,
+        }
+    }
+
+    /// The code in the current language.
+    pub fn current_code(&self) -> &str {
+        self.code.get(&self.language).map_or("", String::as_str)
+    }
+
+    /// Whether the current language's code is its starter code.
+    pub fn is_starter(&self, language: Language) -> bool {
+        self.code.get(&language) == self.starters.get(&language)
+    }
+
+    /// Whether a run or submission is in progress.
+    pub fn is_running(&self) -> bool {
+        matches!(self.run, RunState::Running(_))
+    }
+
+    /// The own tests as they are kept in local storage.
+    pub fn saved_tests(&self) -> Vec<SavedTest> {
+        self.tests.iter().map(CustomTest::saved).collect()
+    }
+
+    /// What a run grades against: the public tests, then the learner's own tests; or the
+    /// first thing wrong with an own test.
+    pub fn tests_to_run(&self, public: &[PublicTest]) -> Result<Vec<TestCase>, String> {
+        let mut tests: Vec<TestCase> = public.iter().map(|t| t.test.clone()).collect();
+        for (n, test) in self.tests.iter().enumerate() {
+            let case = test
+                .to_test_case(&self.params)
+                .map_err(|e| format!("Your test {}: {e}", n + 1))?;
+            tests.push(case);
+        }
+        Ok(tests)
+    }
+
+    /// Applies an action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::SetLanguage(language) => self.language = language,
+            Action::Edit { language, code } => {
+                self.code.insert(language, code);
+            }
+            Action::ResetCode => {
+                if let Some(starter) = self.starters.get(&self.language) {
+                    self.code.insert(self.language, starter.clone());
+                }
+            }
+            Action::AddTest => {
+                self.tests.push(CustomTest {
+                    id: self.next_test_id,
+                    args: self.example_args.clone(),
+                    expected: String::new(),
+                });
+                self.next_test_id += 1;
+            }
+            Action::EditArg { id, param, text } => {
+                if let Some(slot) = self
+                    .tests
+                    .iter_mut()
+                    .find(|t| t.id == id)
+                    .and_then(|t| t.args.get_mut(param))
+                {
+                    *slot = text;
+                }
+                self.run_blocked = None;
+            }
+            Action::EditExpected { id, text } => {
+                if let Some(test) = self.tests.iter_mut().find(|t| t.id == id) {
+                    test.expected = text;
+                }
+                self.run_blocked = None;
+            }
+            Action::DeleteTest(id) => {
+                self.tests.retain(|t| t.id != id);
+                self.run_blocked = None;
+            }
+            Action::RunBlocked(reason) => self.run_blocked = Some(reason),
+            Action::RunStarted(kind) => {
+                self.run_blocked = None;
+                self.run = RunState::Running(kind);
+            }
+            Action::RunFinished(outcome) => {
+                if let Outcome::Graded { kind, report } = &outcome {
+                    self.solved |= solves(*kind, report, self.examples);
+                }
+                self.run = RunState::Finished(outcome);
+            }
+        }
+    }
+}
+
+/// Whether a report shows the problem solved: a run that accepted every example (the first
+/// `examples` tests), or a submission accepted by the grader.
+pub fn solves(kind: RunKind, report: &GradeReport, examples: usize) -> bool {
+    match kind {
+        RunKind::Submit => report.verdict == Verdict::Accepted,
+        RunKind::Run => {
+            report.error.is_none()
+                && examples > 0
+                && report.tests.len() >= examples
+                && report.tests[..examples].iter().all(|t| t.verdict == Verdict::Accepted)
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl yew::Reducible for ProblemState {
+    type Action = Action;
+
+    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        std::rc::Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyrun_core::grading::{Grading, Session, SessionEnd};
+    use polyrun_core::problem::{Difficulty, ProblemMeta};
+    use polyrun_core::protocol::{Item, Record};
+    use polyrun_core::{CompareMode, ErrorInfo};
+    use serde_json::json;
+
+    fn problem() -> PublicProblem {
+        PublicProblem {
+            id: "two-sum".into(),
+            meta: ProblemMeta {
+                title: "Two Sum".into(),
+                difficulty: Difficulty::Easy,
+                tags: vec!["array".into()],
+                function: "two_sum".into(),
+                params: vec!["nums".into(), "target".into()],
+                compare: CompareMode::Exact,
+                tolerance: 1e-6,
+                time_limit_ms: 2000,
+                memory_limit_mb: 256,
+            },
+            statement: "# Two Sum".into(),
+            tests: vec![
+                PublicTest {
+                    index: 0,
+                    test: TestCase {
+                        args: vec![json!([2, 7, 11, 15]), json!(9)],
+                        expected: Some(json!([0, 1])),
+                        hidden: false,
+                        name: Some("example 1".into()),
+                    },
+                },
+                PublicTest {
+                    index: 1,
+                    test: TestCase {
+                        args: vec![json!([3, 3]), json!(6)],
+                        expected: Some(json!([0, 1])),
+                        hidden: false,
+                        name: None,
+                    },
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn drafts_win_over_starter_code() {
+        let p = problem();
+        let state = ProblemState::new(
+            &p,
+            Language::Ruby,
+            |l| (l == Language::Ruby).then(|| "def two_sum(a, b) = [0, 1]".to_owned()),
+            vec![],
+            false,
+        );
+        assert_eq!(state.current_code(), "def two_sum(a, b) = [0, 1]");
+        assert_eq!(state.code[&Language::Python], "def two_sum(nums, target):\n    pass\n");
+        assert!(state.is_starter(Language::Javascript));
+        assert!(!state.is_starter(Language::Ruby));
+    }
+
+    #[test]
+    fn edits_switches_and_reset() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
+        state.apply(Action::Edit {
+            language: Language::Python,
+            code: "x".into(),
+        });
+        state.apply(Action::SetLanguage(Language::Javascript));
+        assert_eq!(state.current_code(), "function twoSum(nums, target) {\n}\n");
+        state.apply(Action::Edit {
+            language: Language::Javascript,
+            code: "y".into(),
+        });
+        state.apply(Action::ResetCode);
+        assert!(state.is_starter(Language::Javascript));
+        assert_eq!(state.code[&Language::Python], "x");
+    }
+
+    #[test]
+    fn own_tests_are_validated_and_appended() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
+        state.apply(Action::AddTest);
+        assert_eq!(state.tests[0].args, vec!["[2,7,11,15]".to_owned(), "9".to_owned()]);
+        let id = state.tests[0].id;
+        state.apply(Action::EditArg {
+            id,
+            param: 1,
+            text: "[1,".into(),
+        });
+        assert!(state.tests[0].arg_error(1).unwrap().starts_with("not valid JSON"));
+        let err = state.tests_to_run(&p.tests).unwrap_err();
+        assert!(err.starts_with("Your test 1: target: not valid JSON"), "{err}");
+        state.apply(Action::EditArg {
+            id,
+            param: 1,
+            text: "4".into(),
+        });
+        state.apply(Action::EditExpected { id, text: " ".into() });
+        let tests = state.tests_to_run(&p.tests).unwrap();
+        assert_eq!(tests.len(), 3);
+        assert_eq!(tests[2].args, vec![json!([2, 7, 11, 15]), json!(4)]);
+        assert_eq!(tests[2].expected, None);
+        state.apply(Action::EditExpected { id, text: "[0]".into() });
+        assert_eq!(state.tests_to_run(&p.tests).unwrap()[2].expected, Some(json!([0])));
+        state.apply(Action::AddTest);
+        assert_eq!(state.tests.len(), 2);
+        assert_ne!(state.tests[1].id, id);
+        state.apply(Action::DeleteTest(id));
+        assert_eq!(state.tests.len(), 1);
+
+        let saved = state.saved_tests();
+        let again = ProblemState::new(&p, Language::Python, |_| None, saved, false);
+        assert_eq!(again.tests[0].args, state.tests[0].args);
+        assert!(parse_json_input("", true).is_err());
+        assert_eq!(parse_json_input("null", true), Ok(Some(Value::Null)));
+    }
+
+    #[test]
+    fn a_run_that_accepts_every_example_solves() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
+        state.apply(Action::AddTest);
+        let tests = state.tests_to_run(&p.tests).unwrap();
+        let mut grading = Grading::with_tests(&p.to_problem(), Language::Python, "src", tests);
+        let input = grading.next_input().unwrap();
+        assert_eq!(input.function, "two_sum");
+        let mut items = vec![Item::Record(Record::Loaded)];
+        for (index, value) in [(0, json!([0, 1])), (1, json!([0, 1])), (2, json!("anything"))] {
+            items.push(Item::Record(Record::Start { index }));
+            items.push(Item::Record(Record::Result {
+                index,
+                value: Some(value),
+                error: None,
+                stdout: String::new(),
+                stderr: String::new(),
+                stdout_dropped: 0,
+                stderr_dropped: 0,
+                time_ms: 0.1,
+            }));
+        }
+        items.push(Item::Record(Record::Done));
+        grading.absorb(Session {
+            items,
+            end: SessionEnd::Exited(0),
+        });
+        assert!(grading.next_input().is_none());
+        let report = grading.report(1.0);
+        assert_eq!(report.verdict, Verdict::Accepted);
+        assert!(solves(RunKind::Run, &report, state.examples));
+        state.apply(Action::RunFinished(Outcome::Graded {
+            kind: RunKind::Run,
+            report: report.clone(),
+        }));
+        assert!(state.solved);
+
+        let mut failing = Grading::with_tests(&p.to_problem(), Language::Python, "src", p.to_problem().tests);
+        failing.absorb(Session {
+            items: vec![Item::Record(Record::CompileError {
+                error: ErrorInfo::new("SyntaxError", "invalid syntax"),
+            })],
+            end: SessionEnd::Exited(1),
+        });
+        let report = failing.report(1.0);
+        assert_eq!(report.verdict, Verdict::CompileError);
+        assert!(!solves(RunKind::Run, &report, 2));
+        state.apply(Action::RunStarted(RunKind::Run));
+        assert!(state.is_running());
+    }
+}

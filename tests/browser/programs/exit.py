@@ -1,0 +1,4 @@
+import sys
+
+def two_sum(nums, target):
+    sys.exit(3)

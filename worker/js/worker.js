@@ -1,0 +1,721 @@
+// polyrun's sandbox worker: one harness session of Python (Pyodide), Ruby (ruby.wasm) or
+// JavaScript (the browser's engine), in a classic Worker started from a blob: URL inside the
+// opaque-origin iframe (sandbox.html). It never fetches anything: the runtime files arrive
+// as ArrayBuffers (or a compiled WebAssembly.Module) in the `init` message.
+//
+// Messages in:   {type: "init", language, files: {name: ArrayBuffer}, modules: {name: Module},
+//                 prelude, makeSnapshot, warmup}
+//                {type: "run", harness, input}          (once; the worker is single-use)
+// Messages out:  {type: "ready", ms}                     runtime started, instance prepared
+//                {type: "snapshot", image: Uint8Array}   Python: a fresh interpreter's memory
+//                {type: "warm", ms}                      a warm-up worker is done (see WARMUP)
+//                {type: "error", message}                the runtime did not start
+//                {type: "out", fd, bytes: Uint8Array}    stdout (1) / stderr (2), as they come
+//                {type: "end", exit: code} | {type: "end", crash: message}
+//                | {type: "end", stack: true} | {type: "end", memory: true}
+//
+// Before user code runs, the worker removes what it must not use (network, storage, nested
+// workers, messaging): CSP blocks those anyway, and the iframe's origin is opaque.
+"use strict";
+(() => {
+  const scope = self;
+  const post = scope.postMessage.bind(scope);
+  const loadScript = scope.importScripts.bind(scope);
+  const createObjectURL = URL.createObjectURL.bind(URL);
+  const revokeObjectURL = URL.revokeObjectURL.bind(URL);
+  const BlobCtor = Blob;
+  const ResponseCtor = Response;
+  const now = performance.now.bind(performance);
+  const indirectEval = eval;
+  const encoder = new TextEncoder();
+  const RECORD_START = 0x1e;
+  const NEWLINE = 0x0a;
+  /** Output forwarded per session at most (a record may be up to 32 MiB). */
+  const OUTPUT_BUDGET = 64 * 1024 * 1024;
+  /** Coalesced output is flushed at least this often (ms) while the program writes. */
+  const FLUSH_INTERVAL = 1;
+
+  let language = null;
+  let runtime = null; // { run(harness, input) -> Promise<end> }
+  let state = "idle"; // idle -> starting -> ready -> running -> ended
+
+  // ---------------------------------------------------------------------------------------
+  // Output: forwarded as bytes, coalesced a little, records flushed at once
+
+  let sent = 0;
+  let pendingFd = 0;
+  let pendingParts = [];
+  let pendingSize = 0;
+  let lastFlush = 0;
+  let inRecord = false;
+
+  function flush() {
+    if (pendingSize === 0) return;
+    let bytes;
+    if (pendingParts.length === 1) {
+      bytes = pendingParts[0];
+    } else {
+      bytes = new Uint8Array(pendingSize);
+      let at = 0;
+      for (const part of pendingParts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+    }
+    pendingParts = [];
+    pendingSize = 0;
+    lastFlush = now();
+    post({ type: "out", fd: pendingFd, bytes }, [bytes.buffer]);
+  }
+
+  /** Whether `bytes` opens or closes a record (tracked across chunks). */
+  function touchesRecord(bytes) {
+    let touched = false;
+    let at = 0;
+    for (;;) {
+      if (inRecord) {
+        const end = bytes.indexOf(NEWLINE, at);
+        if (end < 0) return touched;
+        inRecord = false;
+        touched = true;
+        at = end + 1;
+      } else {
+        const start = bytes.indexOf(RECORD_START, at);
+        if (start < 0) return touched;
+        inRecord = true;
+        touched = true;
+        at = start + 1;
+      }
+    }
+  }
+
+  function write(fd, view) {
+    if (state === "starting" || state === "ready") {
+      // Start-up chatter (before any run) goes to the console.
+      const text = new TextDecoder().decode(view);
+      (fd === 2 ? console.warn : console.log)(`[polyrun ${language}] ${text}`);
+      return;
+    }
+    if (state !== "running" || view.length === 0) return;
+    const room = OUTPUT_BUDGET - sent;
+    if (room <= 0) return;
+    const bytes = view.slice(0, Math.min(room, view.length));
+    sent += bytes.length;
+    if (pendingSize > 0 && pendingFd !== fd) flush();
+    pendingFd = fd;
+    pendingParts.push(bytes);
+    pendingSize += bytes.length;
+    const record = fd === 1 && touchesRecord(bytes);
+    if (record || pendingSize >= 65536 || now() - lastFlush >= FLUSH_INTERVAL || takeToken()) flush();
+  }
+
+  // Writes are forwarded at once (so that what a program printed before it hangs is seen)
+  // unless it writes in a flood: then they are coalesced, one message per millisecond.
+  const BURST = 256;
+  const TOKENS_PER_MS = 2;
+  let tokens = BURST;
+  let tokensAt = 0;
+
+  function takeToken() {
+    const t = now();
+    tokens = Math.min(BURST, tokens + (t - tokensAt) * TOKENS_PER_MS);
+    tokensAt = t;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+
+  function writeText(fd, text) {
+    write(fd, encoder.encode(String(text)));
+  }
+
+  function finish(end) {
+    if (state === "ended") return;
+    flush();
+    state = "ended";
+    post({ type: "end", ...end });
+  }
+
+  /** How a runtime failure ends the session. */
+  function classify(error) {
+    const message = describe(error);
+    if (/maximum call stack size exceeded|too much recursion/i.test(message)) return { stack: true };
+    if (/out of memory|memory\.grow|cannot allocate|array buffer allocation failed/i.test(message)) {
+      return { memory: true };
+    }
+    return { crash: `the runtime stopped: ${message}` };
+  }
+
+  function describe(error) {
+    try {
+      if (error instanceof Error) return `${error.name}: ${error.message}`;
+      return String(error);
+    } catch {
+      return "unknown error";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Locking the global scope down before user code runs
+
+  const FORBIDDEN = [
+    "fetch",
+    "XMLHttpRequest",
+    "WebSocket",
+    "WebSocketStream",
+    "WebTransport",
+    "EventSource",
+    "importScripts",
+    "indexedDB",
+    "IDBFactory",
+    "caches",
+    "CacheStorage",
+    "cookieStore",
+    "BroadcastChannel",
+    "Worker",
+    "SharedWorker",
+    "ServiceWorker",
+    "postMessage",
+    "close",
+    "requestFileSystem",
+    "webkitRequestFileSystem",
+    "webkitRequestFileSystemSync",
+    "webkitResolveLocalFileSystemURL",
+    "webkitResolveLocalFileSystemSyncURL",
+  ];
+
+  function lockDown() {
+    for (const name of FORBIDDEN) {
+      for (let obj = scope; obj !== null && obj !== Object.prototype; obj = Object.getPrototypeOf(obj)) {
+        if (Object.prototype.hasOwnProperty.call(obj, name)) {
+          try {
+            delete obj[name];
+          } catch {
+            // not configurable: hidden below instead
+          }
+        }
+      }
+      if (name in scope) {
+        try {
+          Object.defineProperty(scope, name, { value: undefined, writable: false, configurable: false });
+        } catch {
+          // nothing more to do
+        }
+      }
+    }
+    try {
+      const storage = scope.navigator && Object.getPrototypeOf(scope.navigator);
+      for (const name of ["storage", "locks", "serviceWorker", "sendBeacon"]) {
+        if (storage && Object.prototype.hasOwnProperty.call(storage, name)) delete storage[name];
+      }
+    } catch {
+      // best effort
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Loading scripts from memory
+
+  /** Runs a classic script given as bytes or text, under `name` in stack traces. */
+  function importBytes(bytes, name) {
+    const suffix = `\n//# sourceURL=${name}\n`;
+    const url = createObjectURL(new BlobCtor([bytes, suffix], { type: "text/javascript" }));
+    try {
+      loadScript(url);
+    } finally {
+      revokeObjectURL(url);
+    }
+  }
+
+  function required(files, name) {
+    const value = files && files[name];
+    if (!value) throw new Error(`the runtime file ${name} was not provided`);
+    return value;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Python: Pyodide
+
+  async function startPython(files, modules, makeSnapshot) {
+    const served = {
+      "pyodide-lock.json": ["application/json", required(files, "pyodide-lock.json")],
+      "python_stdlib.zip": ["application/zip", required(files, "python_stdlib.zip")],
+      "pyodide.asm.wasm": ["application/wasm", files["pyodide.asm.wasm"] || new ArrayBuffer(0)],
+    };
+    // Pyodide fetches these three files; they are served from memory.
+    scope.fetch = async (resource) => {
+      const url = String(typeof resource === "object" && resource && "url" in resource ? resource.url : resource);
+      const name = url.split(/[?#]/)[0].split("/").pop();
+      const entry = served[name];
+      if (!entry) throw new TypeError(`the sandbox has no network (${name})`);
+      return new ResponseCtor(entry[1], { status: 200, headers: { "Content-Type": entry[0] } });
+    };
+    // A module compiled by the iframe saves compiling it again in every worker.
+    const compiled = modules && modules["pyodide.asm.wasm"];
+    if (compiled instanceof WebAssembly.Module) {
+      const streaming = WebAssembly.instantiateStreaming;
+      WebAssembly.instantiateStreaming = async (source, imports) => {
+        WebAssembly.instantiateStreaming = streaming;
+        const instance = await WebAssembly.instantiate(compiled, imports);
+        return { instance, module: compiled };
+      };
+    }
+    importBytes(required(files, "pyodide.js"), "pyodide.js");
+    importBytes(required(files, "pyodide.asm.js"), "pyodide.asm.js");
+    // The first worker makes a memory snapshot of a fresh interpreter; the next ones start
+    // from it (a few hundred ms instead of seconds). Nothing of a run is ever in it.
+    const snapshot = files["pyodide.snapshot"];
+    const options = {
+      indexURL: "https://sandbox.invalid/python/",
+      fullStdLib: false,
+      checkAPIVersion: true,
+      env: { HOME: "/home/pyodide" },
+      packages: [],
+    };
+    if (snapshot instanceof ArrayBuffer) options._loadSnapshot = new Uint8Array(snapshot);
+    else if (makeSnapshot) options._makeSnapshot = true;
+    const pyodide = await scope.loadPyodide(options);
+    if (!(snapshot instanceof ArrayBuffer)) {
+      // What the harness imports first; loading them now takes it off the run's time.
+      pyodide.runPython("import io, json, math, sys, time");
+      if (makeSnapshot) {
+        try {
+          const image = pyodide.makeMemorySnapshot();
+          post({ type: "snapshot", image }, [image.buffer]);
+        } catch (error) {
+          post({ type: "snapshot", image: null, message: describe(error) });
+        }
+      }
+    }
+    let input = new Uint8Array(0);
+    let inputAt = 0;
+    pyodide.setStdin({
+      isatty: false,
+      read(buffer) {
+        const n = Math.min(buffer.length, input.length - inputAt);
+        buffer.set(input.subarray(inputAt, inputAt + n));
+        inputAt += n;
+        return n;
+      },
+    });
+    pyodide.setStdout({ isatty: false, write: (buffer) => (write(1, buffer), buffer.length) });
+    pyodide.setStderr({ isatty: false, write: (buffer) => (write(2, buffer), buffer.length) });
+    return {
+      warm: (code) => pyodide.runPython(code),
+      async run(harness, stdin) {
+        input = encoder.encode(stdin);
+        inputAt = 0;
+        try {
+          pyodide.runPython(harness, { filename: "<string>" });
+          return { exit: 0 };
+        } catch (error) {
+          if (error && error.constructor && error.constructor.name === "PythonError") {
+            return pythonExit(error);
+          }
+          if (error && typeof error.status === "number") return { exit: error.status };
+          return classify(error);
+        }
+      },
+    };
+  }
+
+  /** `python -c` prints an escaping exception and exits 1; SystemExit carries its status. */
+  function pythonExit(error) {
+    const text = String(error.message || "");
+    if (error.type === "SystemExit") {
+      const last = text.trimEnd().split("\n").pop() || "";
+      const m = /^SystemExit:\s*(.*)$/.exec(last);
+      const arg = m ? m[1].trim() : "";
+      if (arg === "" || arg === "None") return { exit: 0 };
+      if (/^-?\d+$/.test(arg)) return { exit: Number(arg) & 0xff };
+      writeText(2, `${arg}\n`);
+      return { exit: 1 };
+    }
+    writeText(2, text.endsWith("\n") ? text : `${text}\n`);
+    return { exit: 1 };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Ruby: ruby.wasm
+
+  /** The arguments the grader starts ruby.wasm with (grader/src/session.rs). */
+  const RUBY_ARGS = ["ruby", "--disable-gems", "-EUTF-8", "-e_=0"];
+
+  async function startRuby(files, modules) {
+    importBytes(required(files, "ruby-glue.js"), "ruby-glue.js");
+    const { RubyVM, WASI, WASIProcExit, File, OpenFile, ConsoleStdout } = scope.PolyrunRuby;
+    delete scope.PolyrunRuby;
+    let module = modules && modules["ruby+stdlib.wasm"];
+    if (!(module instanceof WebAssembly.Module)) {
+      module = await WebAssembly.compile(required(files, "ruby+stdlib.wasm"));
+    }
+    const stdin = new File(new Uint8Array(0), { readonly: true });
+    const fds = [new OpenFile(stdin), pipe(ConsoleStdout, 1), pipe(ConsoleStdout, 2)];
+    const wasi = new WASI(["ruby"], [], fds, { debug: false });
+    // The process ends at proc_exit: what runs while the exception unwinds is not seen.
+    const procExit = wasi.wasiImport.proc_exit;
+    wasi.wasiImport.proc_exit = (code) => {
+      if (state === "running") finish({ exit: code });
+      return procExit(code);
+    };
+    const { vm } = await RubyVM.instantiateModule({ module, wasip1: wasi, args: RUBY_ARGS });
+    // What the harness requires first; loading it now takes it off the run's time.
+    vm.eval('require "json"; require "stringio"');
+    return {
+      warm: (code) => vm.eval(code),
+      async run(harness, input) {
+        stdin.data = encoder.encode(input);
+        try {
+          vm.eval(harness);
+          return { exit: 0 };
+        } catch (error) {
+          if (error instanceof WASIProcExit) return { exit: error.code };
+          if (error && error.constructor && error.constructor.name === "RbError") {
+            return { crash: `the runtime stopped: an exception escaped the ruby script: ${error.message}` };
+          }
+          return classify(error);
+        }
+      },
+    };
+  }
+
+  /**
+   * A WASI output stream that is not a terminal (as the grader's pipes are not): programs
+   * then print no colours and buffer as they would into a pipe.
+   */
+  function pipe(ConsoleStdout, fd) {
+    const stream = new ConsoleStdout((bytes) => write(fd, bytes));
+    const fdstat = stream.fd_fdstat_get.bind(stream);
+    const filestat = stream.fd_filestat_get.bind(stream);
+    const FILETYPE_UNKNOWN = 0;
+    stream.fd_fdstat_get = () => {
+      const result = fdstat();
+      if (result.fdstat) result.fdstat.fs_filetype = FILETYPE_UNKNOWN;
+      return result;
+    };
+    stream.fd_filestat_get = () => {
+      const result = filestat();
+      if (result.filestat) result.filestat.filetype = FILETYPE_UNKNOWN;
+      return result;
+    };
+    return stream;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // JavaScript: the browser's engine with core's prelude (the `__polyrun` host object)
+
+  class ExitSignal {
+    constructor(code) {
+      this.code = code;
+    }
+  }
+
+  async function startJavascript(prelude) {
+    if (typeof prelude !== "string") throw new Error("the JavaScript prelude was not provided");
+    const nativeSetTimeout = setTimeout;
+    const channel = new MessageChannel();
+    const waiting = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    /** Resolves after every queued microtask has run (one macrotask later). */
+    const settle = () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        channel.port2.postMessage(0);
+      });
+    const rejections = [];
+    scope.addEventListener("unhandledrejection", (event) => {
+      event.preventDefault();
+      rejections.push([event.promise, event.reason]);
+    });
+    scope.addEventListener("rejectionhandled", (event) => {
+      const at = rejections.findIndex(([p]) => p === event.promise);
+      if (at >= 0) rejections.splice(at, 1);
+    });
+    scope.addEventListener("error", (event) => event.preventDefault());
+
+    let input = "";
+    let inputAt = 0;
+    let exitCode = null;
+
+    const host = {
+      filename: "harness.js",
+      evalScript(source, filename) {
+        const text = String(source);
+        const name = filename === undefined ? "<eval>" : String(filename);
+        if (isExpression(text)) return indirectEval(`${text}\n//# sourceURL=${name}`);
+        // A classic script: top-level let/const/class stay visible to later scripts.
+        try {
+          importBytes(text, name);
+        } catch (error) {
+          if (error instanceof SyntaxError) throw located(error, text, name);
+          throw error;
+        }
+        return undefined;
+      },
+      readStdin() {
+        const rest = input.slice(inputAt);
+        inputAt = input.length;
+        return rest;
+      },
+      readLine() {
+        if (inputAt >= input.length) return null;
+        const end = input.indexOf("\n", inputAt);
+        let line;
+        if (end < 0) {
+          line = input.slice(inputAt);
+          inputAt = input.length;
+        } else {
+          line = input.slice(inputAt, end);
+          inputAt = end + 1;
+        }
+        return line.endsWith("\r") ? line.slice(0, -1) : line;
+      },
+      writeStdout: (text) => writeText(1, text),
+      writeStderr: (text) => writeText(2, text),
+      now,
+      exit(code) {
+        const n = Number(code);
+        exitCode = Number.isFinite(n) ? Math.trunc(n) & 0xff : 0;
+        // The process ends here: nothing the program does afterwards is seen.
+        finish({ exit: exitCode });
+        throw new ExitSignal(exitCode);
+      },
+    };
+    Object.defineProperty(scope, "__polyrun", { value: host, configurable: true, writable: false, enumerable: false });
+    indirectEval(`${prelude}\n//# sourceURL=prelude.js`);
+    const hooks = host.hooks;
+    if (!hooks) throw new Error("the prelude registered no hooks");
+
+    /** Hands an exception to the prelude; true when the program must end. */
+    function uncaught(value, fromPromise, promise) {
+      if (value instanceof ExitSignal) return true;
+      let status;
+      try {
+        status = hooks.uncaught(value, fromPromise, promise);
+      } catch (error) {
+        if (error instanceof ExitSignal) return true;
+        writeText(2, `Uncaught ${describe(value)}\n`);
+        status = 1;
+      }
+      if (status === null || status === undefined) return false;
+      exitCode = Number(status) & 0xff;
+      return true;
+    }
+
+    /** Runs `f`; false when the program must end. */
+    function step(f) {
+      try {
+        f();
+        return true;
+      } catch (error) {
+        return !uncaught(error, false);
+      }
+    }
+
+    return {
+      async run(harness, stdin) {
+        input = String(stdin);
+        inputAt = 0;
+        let alive = step(() => host.evalScript(harness, "harness.js"));
+        while (alive && exitCode === null) {
+          // process.nextTick callbacks and promise jobs until both are empty.
+          let ranTicks = true;
+          while (alive && ranTicks) {
+            await settle();
+            if (exitCode !== null) break;
+            ranTicks = false;
+            alive = step(() => {
+              ranTicks = hooks.runTicks();
+            });
+          }
+          if (!alive || exitCode !== null) break;
+          // Rejection events come one task after the job that rejected.
+          await new Promise((resolve) => nativeSetTimeout(resolve, 0));
+          if (rejections.length > 0) {
+            const list = rejections.splice(0);
+            for (const [promise, reason] of list) {
+              if (uncaught(reason, true, promise)) {
+                alive = false;
+                break;
+              }
+            }
+            continue;
+          }
+          let more = false;
+          alive = step(() => {
+            more = hooks.runMacrotask();
+          });
+          if (alive && !more) {
+            await settle();
+            if (rejections.length > 0 || exitCode !== null) continue;
+            break;
+          }
+        }
+        if (exitCode === null) {
+          try {
+            exitCode = Number(hooks.exitCode()) & 0xff;
+          } catch (error) {
+            if (!(error instanceof ExitSignal)) exitCode = uncaught(error, false) ? (exitCode ?? 1) : 0;
+          }
+        }
+        return { exit: exitCode ?? 0 };
+      },
+    };
+  }
+
+  /**
+   * A script's SyntaxError as the engine would give it: its own message (importScripts adds
+   * a prefix) and the line in `stack` ("name:LINE", where the harness looks). V8 does not
+   * tell where a syntax error is, so the line is the shortest prefix of the source that
+   * fails to parse with the same message (the last line when the input ends too early).
+   */
+  function located(error, text, name) {
+    const message = String(error.message).replace(/^Failed to execute 'importScripts' on '[^']*': /, "");
+    const lines = text.split("\n");
+    const parseError = (n) => {
+      try {
+        // eslint-disable-next-line no-new-func
+        new Function(lines.slice(0, n).join("\n"));
+        return null;
+      } catch (e) {
+        return e instanceof SyntaxError ? e.message : null;
+      }
+    };
+    let line = null;
+    if (/unexpected end of input/i.test(message)) {
+      line = lines.length;
+    } else if (parseError(lines.length) === message) {
+      let lo = 1;
+      let hi = lines.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (parseError(mid) === message) hi = mid;
+        else lo = mid + 1;
+      }
+      line = lo;
+    }
+    const clean = new SyntaxError(message);
+    Object.defineProperty(clean, "stack", {
+      value: line === null ? `SyntaxError: ${message}` : `SyntaxError: ${message}\n    at ${name}:${line}`,
+      writable: true,
+      configurable: true,
+    });
+    return clean;
+  }
+
+  /** Whether `text` is a single expression (so indirect eval gives script semantics). */
+  function isExpression(text) {
+    try {
+      // eslint-disable-next-line no-new-func
+      new Function(`return (${text}\n);`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Warming up: a throwaway worker runs a typical workload once, so that the engine has
+  // optimised the interpreter's hot functions (the compiled module, and with it the
+  // optimised code, is shared by every worker) before the first real run is timed.
+
+  const WARMUP = {
+    python: `
+import io, json
+def _warm():
+    out = io.StringIO()
+    counts = {}
+    for i in range(150000):
+        counts[i % 997] = counts.get(i % 997, 0) + i
+        print(i, file=out)
+        s = "a%d" % i
+    xs = sorted((x * 2 for x in range(60000) if x % 3), key=lambda v: -v)
+    json.loads(json.dumps(xs[:20000]))
+    def fib(n):
+        return n if n < 2 else fib(n - 1) + fib(n - 2)
+    fib(20)
+    return len(out.getvalue())
+_warm()
+`,
+    ruby: `
+require "json"
+require "stringio"
+out = StringIO.new
+counts = Hash.new(0)
+150_000.times do |i|
+  counts[i % 997] += i
+  out.puts(i)
+  s = "a#{i}"
+end
+xs = (1..60_000).map { |x| x * 2 }.select { |x| x % 3 != 0 }.sort_by { |v| -v }
+JSON.parse(JSON.generate(xs.first(20_000)))
+def polyrun_warm_fib(n) = n < 2 ? n : polyrun_warm_fib(n - 1) + polyrun_warm_fib(n - 2)
+polyrun_warm_fib(20)
+out.string.bytesize
+`,
+  };
+
+  async function warmup(msg) {
+    const started = now();
+    try {
+      const code = WARMUP[language];
+      if (code) await runtime.warm(code);
+      post({ type: "warm", ms: now() - started });
+    } catch (error) {
+      post({ type: "warm", ms: now() - started, message: describe(error) });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Messages
+
+  async function init(msg) {
+    const started = now();
+    language = String(msg.language);
+    state = "starting";
+    try {
+      if (language === "python") {
+        runtime = await startPython(msg.files || {}, msg.modules || {}, msg.makeSnapshot === true);
+      }
+      else if (language === "ruby") runtime = await startRuby(msg.files || {}, msg.modules || {});
+      else if (language === "javascript") runtime = await startJavascript(msg.prelude);
+      else throw new Error(`unknown language '${language}'`);
+    } catch (error) {
+      state = "ended";
+      post({ type: "error", message: describe(error) });
+      return;
+    }
+    if (msg.warmup === true) {
+      await warmup(msg);
+      return;
+    }
+    lockDown();
+    state = "ready";
+    post({ type: "ready", ms: now() - started });
+  }
+
+  async function run(msg) {
+    if (state !== "ready") {
+      post({ type: "end", crash: `the sandbox worker is not ready (${state})` });
+      return;
+    }
+    state = "running";
+    lastFlush = now();
+    let end;
+    try {
+      end = await runtime.run(String(msg.harness), String(msg.input));
+    } catch (error) {
+      end = error instanceof ExitSignal ? { exit: error.code } : classify(error);
+    }
+    finish(end);
+  }
+
+  scope.onmessage = (event) => {
+    const msg = event.data;
+    if (!msg || typeof msg !== "object") return;
+    if (msg.type === "init" && state === "idle") init(msg);
+    else if (msg.type === "run") run(msg);
+  };
+})();
+
+//# sourceURL=polyrun-sandbox-worker.js

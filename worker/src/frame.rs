@@ -1,0 +1,268 @@
+//! The hidden sandbox frame: an `<iframe sandbox="allow-scripts" srcdoc=…>` (an opaque
+//! origin under a CSP without network) that starts the sandbox workers and relays their
+//! messages. This is the host's one channel to them; what comes back is checked here.
+//!
+//! To the frame: `{kind: "boot", worker, prelude}` (once, answered `hello` first),
+//! `{kind: "assets", language, files}`, `{kind: "spawn", wid, language}`,
+//! `{kind: "run", wid, harness, input}`, `{kind: "kill", wid}`.
+//! From the frame: `{kind: "hello"}` and `{kind: "worker", wid, type, …}` with `type` one of
+//! `ready`, `error`, `fault`, `out` (`fd`, `bytes`) and `end` (`exit` | `stack` | `memory` |
+//! `crash`).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use polyrun_core::harness::JAVASCRIPT_PRELUDE;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlIFrameElement, MessageEvent, Window};
+
+use crate::download::js_error;
+use crate::session::WorkerEnd;
+use crate::{SANDBOX_HTML, WORKER_JS};
+
+/// How long the frame may take to answer before the sandbox is declared broken.
+pub(crate) const BOOT_TIMEOUT_MS: i32 = 15_000;
+
+/// What a sandbox worker reported.
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// The runtime started; the worker waits for its run.
+    Ready,
+    /// The runtime did not start.
+    Error(String),
+    /// The worker failed outside any run's control (an uncaught error in the worker).
+    Fault(String),
+    /// Output on fd 1 or 2.
+    Out(u8, Vec<u8>),
+    /// The session ended.
+    End(WorkerEnd),
+}
+
+/// The sandbox frame.
+pub(crate) struct Frame {
+    element: HtmlIFrameElement,
+    target: Window,
+    booted: Cell<bool>,
+    queue: RefCell<Vec<(JsValue, Array)>>,
+    listener: RefCell<Option<Listener>>,
+}
+
+/// The page's `message` listener.
+type Listener = Closure<dyn FnMut(MessageEvent)>;
+
+impl Frame {
+    /// Adds the frame to the page; `on_event` gets every worker's checked messages, and
+    /// `on_dead` is called if the frame does not answer within [`BOOT_TIMEOUT_MS`].
+    pub(crate) fn create(
+        on_event: impl Fn(u32, Event) + 'static,
+        on_dead: impl FnOnce(String) + 'static,
+    ) -> Result<Rc<Frame>, String> {
+        let window = web_sys::window().ok_or("there is no window")?;
+        let document = window.document().ok_or("there is no document")?;
+        let body = document.body().ok_or("the page has no body")?;
+        let element: HtmlIFrameElement = document
+            .create_element("iframe")
+            .map_err(|e| js_error(&e))?
+            .unchecked_into();
+        let fail = |e: JsValue| js_error(&e);
+        element.set_attribute("sandbox", "allow-scripts").map_err(fail)?;
+        element.set_attribute("aria-hidden", "true").map_err(fail)?;
+        element.set_attribute("tabindex", "-1").map_err(fail)?;
+        element.set_attribute("data-polyrun", "sandbox").map_err(fail)?;
+        element.set_title("polyrun sandbox");
+        element.style().set_property("display", "none").map_err(fail)?;
+        element.set_srcdoc(SANDBOX_HTML);
+        body.append_child(&element).map_err(fail)?;
+        let target = element.content_window().ok_or("the sandbox frame has no window")?;
+
+        let frame = Rc::new(Frame {
+            element,
+            target: target.clone(),
+            booted: Cell::new(false),
+            queue: RefCell::new(Vec::new()),
+            listener: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&frame);
+        let listener = Listener::new(move |event: MessageEvent| {
+            let from_frame = event
+                .source()
+                .is_some_and(|source| Object::is(source.as_ref(), target.as_ref()));
+            if !from_frame {
+                return;
+            }
+            let data = event.data();
+            match field_str(&data, "kind").as_deref() {
+                Some("hello") => {
+                    if let Some(frame) = weak.upgrade() {
+                        frame.boot();
+                    }
+                }
+                Some("worker") => {
+                    if let Some((wid, parsed)) = parse_worker(&data) {
+                        on_event(wid, parsed);
+                    }
+                }
+                _ => {}
+            }
+        });
+        window
+            .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+            .map_err(fail)?;
+        *frame.listener.borrow_mut() = Some(listener);
+
+        let weak = Rc::downgrade(&frame);
+        let check = Closure::once_into_js(move || {
+            if weak.upgrade().is_some_and(|frame| !frame.booted.get()) {
+                on_dead(
+                    "the sandbox frame did not start (does the page's Content-Security-Policy block \
+                     inline scripts in srcdoc frames?)"
+                        .to_owned(),
+                );
+            }
+        });
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(check.unchecked_ref(), BOOT_TIMEOUT_MS)
+            .map_err(fail)?;
+        Ok(frame)
+    }
+
+    /// The frame answered: it gets the worker's code, then what was queued.
+    fn boot(&self) {
+        if self.booted.get() {
+            return;
+        }
+        let boot = object(&[
+            ("kind", JsValue::from_str("boot")),
+            ("worker", JsValue::from_str(WORKER_JS)),
+            ("prelude", JsValue::from_str(JAVASCRIPT_PRELUDE)),
+        ]);
+        self.send(&boot, &Array::new());
+        self.booted.set(true);
+        for (message, transfer) in self.queue.take() {
+            self.send(&message, &transfer);
+        }
+    }
+
+    fn send(&self, message: &JsValue, transfer: &Array) {
+        if let Err(e) = self.target.post_message_with_transfer(message, "*", transfer) {
+            web_sys::console::error_2(&JsValue::from_str("polyrun: cannot post to the sandbox"), &e);
+        }
+    }
+
+    /// Posts `message` (queued until the frame is up), transferring `transfer`.
+    pub(crate) fn post(&self, message: JsValue, transfer: Array) {
+        if self.booted.get() {
+            self.send(&message, &transfer);
+        } else {
+            self.queue.borrow_mut().push((message, transfer));
+        }
+    }
+
+    /// Hands the frame a runtime's files (copies, transferred).
+    pub(crate) fn assets(&self, language: &str, files: &[(String, js_sys::ArrayBuffer)]) {
+        let map = Object::new();
+        let transfer = Array::new();
+        for (name, buffer) in files {
+            let copy = buffer.slice(0);
+            let _ = Reflect::set(&map, &JsValue::from_str(name), &copy);
+            transfer.push(&copy);
+        }
+        let message = object(&[
+            ("kind", JsValue::from_str("assets")),
+            ("language", JsValue::from_str(language)),
+            ("files", map.into()),
+        ]);
+        self.post(message, transfer);
+    }
+
+    /// Starts worker `wid` for `language`.
+    pub(crate) fn spawn(&self, wid: u32, language: &str) {
+        let message = object(&[
+            ("kind", JsValue::from_str("spawn")),
+            ("wid", JsValue::from(wid)),
+            ("language", JsValue::from_str(language)),
+        ]);
+        self.post(message, Array::new());
+    }
+
+    /// Runs `harness` in worker `wid` with `input` on its stdin.
+    pub(crate) fn run(&self, wid: u32, harness: &str, input: &str) {
+        let message = object(&[
+            ("kind", JsValue::from_str("run")),
+            ("wid", JsValue::from(wid)),
+            ("harness", JsValue::from_str(harness)),
+            ("input", JsValue::from_str(input)),
+        ]);
+        self.post(message, Array::new());
+    }
+
+    /// Terminates worker `wid`.
+    pub(crate) fn kill(&self, wid: u32) {
+        let message = object(&[("kind", JsValue::from_str("kill")), ("wid", JsValue::from(wid))]);
+        self.post(message, Array::new());
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        if let (Some(window), Some(listener)) = (web_sys::window(), self.listener.take()) {
+            let _ = window.remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+        }
+        self.element.remove();
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let out = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&out, &JsValue::from_str(key), value);
+    }
+    out.into()
+}
+
+fn field(data: &JsValue, key: &str) -> JsValue {
+    if !data.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn field_str(data: &JsValue, key: &str) -> Option<String> {
+    field(data, key).as_string()
+}
+
+/// A worker's message, checked: anything malformed is dropped.
+fn parse_worker(data: &JsValue) -> Option<(u32, Event)> {
+    let wid = field(data, "wid").as_f64().filter(|w| w.fract() == 0.0 && *w >= 0.0)?;
+    let wid = u32::try_from(wid as u64).ok()?;
+    let event = match field_str(data, "type")?.as_str() {
+        "ready" => Event::Ready,
+        "error" => Event::Error(field_str(data, "message").unwrap_or_default()),
+        "fault" => Event::Fault(field_str(data, "message").unwrap_or_default()),
+        "out" => {
+            let fd = match field(data, "fd").as_f64() {
+                Some(1.0) => 1,
+                Some(2.0) => 2,
+                _ => return None,
+            };
+            let bytes: Uint8Array = field(data, "bytes").dyn_into().ok()?;
+            Event::Out(fd, bytes.to_vec())
+        }
+        "end" => {
+            let end = if let Some(code) = field(data, "exit").as_f64() {
+                WorkerEnd::Exit(code as i32)
+            } else if field(data, "stack").as_bool() == Some(true) {
+                WorkerEnd::Stack
+            } else if field(data, "memory").as_bool() == Some(true) {
+                WorkerEnd::Memory
+            } else {
+                WorkerEnd::Crash(field_str(data, "crash").unwrap_or_else(|| "the runtime stopped".to_owned()))
+            };
+            Event::End(end)
+        }
+        _ => return None,
+    };
+    Some((wid, event))
+}

@@ -1,0 +1,546 @@
+//! [`SandboxHost`] in the browser: runtimes loaded on demand, a pool of single-use sandbox
+//! workers per language (one ready, one pre-warmed spare), and harness sessions fed into
+//! [`SessionLog`] under the grader's phase clock.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use futures_channel::oneshot;
+use polyrun_core::Language;
+use polyrun_core::grading::{Session, SessionEnd, SessionLog};
+use polyrun_core::harness;
+use polyrun_core::protocol::HarnessInput;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::download::{self, Files};
+use crate::frame::{Event, Frame};
+use crate::session::PhaseClock;
+use crate::{RuntimeState, SandboxError};
+
+/// A worker that fails to start this many times in a row puts its runtime in error.
+const MAX_START_FAILURES: u32 = 3;
+
+/// Milliseconds of `performance.now()`.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Whether a language's runtime has files to download (JavaScript runs on the browser's
+/// own engine).
+fn has_files(language: Language) -> bool {
+    language != Language::Javascript
+}
+
+/// One harness session in flight.
+struct Run {
+    log: Option<SessionLog>,
+    clock: PhaseClock,
+    done: Option<oneshot::Sender<Session>>,
+    /// The deadline the live timer was set for, and that timer's number (older timers that
+    /// still fire are ignored).
+    armed: (f64, u32),
+}
+
+/// Where a sandbox worker is in its life.
+enum Slot {
+    Starting(Language),
+    Ready(Language),
+    Running(Rc<RefCell<Run>>),
+}
+
+/// A language's runtime and its workers.
+#[derive(Default)]
+struct Lang {
+    state: RuntimeState,
+    /// A download or first start is in flight.
+    loading: bool,
+    /// The runtime's files, kept so that a new worker needs no download.
+    files: Option<Rc<Files>>,
+    /// The frame has the files.
+    files_sent: bool,
+    /// A worker has been ready once: keep a spare from now on.
+    warm: bool,
+    ready: VecDeque<u32>,
+    starting: usize,
+    failures: u32,
+    waiters: VecDeque<oneshot::Sender<Result<u32, SandboxError>>>,
+}
+
+#[derive(Default)]
+struct Core {
+    frame: Option<Rc<Frame>>,
+    langs: BTreeMap<Language, Lang>,
+    workers: HashMap<u32, Slot>,
+    next_wid: u32,
+}
+
+impl Core {
+    fn lang(&mut self, language: Language) -> &mut Lang {
+        self.langs.entry(language).or_default()
+    }
+}
+
+struct Inner {
+    base: String,
+    on_state: Box<dyn Fn(Language, RuntimeState)>,
+    core: RefCell<Core>,
+}
+
+/// The app's handle on the browser sandbox: a cheap clone (`Rc` inside), one per app.
+#[derive(Clone)]
+pub struct SandboxHost {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for SandboxHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHost")
+            .field("base", &self.inner.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxHost {
+    /// A host for runtimes served under `base` (e.g. `"./runtimes/"`); `on_state` is called
+    /// on every runtime state change and now and then while a download progresses. Nothing
+    /// is loaded or added to the page until a runtime is needed.
+    pub fn new(base: &str, on_state: impl Fn(Language, RuntimeState) + 'static) -> Self {
+        let mut base = base.to_owned();
+        if !base.is_empty() && !base.ends_with('/') {
+            base.push('/');
+        }
+        SandboxHost {
+            inner: Rc::new(Inner {
+                base,
+                on_state: Box::new(on_state),
+                core: RefCell::new(Core::default()),
+            }),
+        }
+    }
+
+    fn from_weak(weak: &Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| SandboxHost { inner })
+    }
+
+    /// Current state of `language`'s runtime.
+    pub fn state(&self, language: Language) -> RuntimeState {
+        self.inner
+            .core
+            .borrow()
+            .langs
+            .get(&language)
+            .map(|l| l.state.clone())
+            .unwrap_or_default()
+    }
+
+    fn set_state(&self, language: Language, state: RuntimeState) {
+        {
+            let mut core = self.inner.core.borrow_mut();
+            let lang = core.lang(language);
+            if lang.state == state {
+                return;
+            }
+            lang.state = state.clone();
+        }
+        (self.inner.on_state)(language, state);
+    }
+
+    /// Starts loading `language`'s runtime: no-op while loading or ready; retries after an
+    /// error. Once a worker is ready, a pre-warmed spare is kept.
+    pub fn load(&self, language: Language) {
+        let start = {
+            let mut core = self.inner.core.borrow_mut();
+            let lang = core.lang(language);
+            let idle = matches!(lang.state, RuntimeState::Idle | RuntimeState::Error(_));
+            if idle && !lang.loading {
+                lang.loading = true;
+                lang.failures = 0;
+                true
+            } else {
+                false
+            }
+        };
+        if !start {
+            return;
+        }
+        self.set_state(language, RuntimeState::Loading { loaded: 0, total: None });
+        let host = self.clone();
+        wasm_bindgen_futures::spawn_local(async move { host.bring_up(language).await });
+    }
+
+    /// The sandbox frame, created on first use.
+    fn frame(&self) -> Result<Rc<Frame>, String> {
+        if let Some(frame) = self.inner.core.borrow().frame.clone() {
+            return Ok(frame);
+        }
+        let weak = Rc::downgrade(&self.inner);
+        let dead = weak.clone();
+        let frame = Frame::create(
+            move |wid, event| {
+                if let Some(host) = SandboxHost::from_weak(&weak) {
+                    host.on_event(wid, event);
+                }
+            },
+            move |reason| {
+                if let Some(host) = SandboxHost::from_weak(&dead) {
+                    host.frame_dead(reason);
+                }
+            },
+        )?;
+        self.inner.core.borrow_mut().frame = Some(Rc::clone(&frame));
+        Ok(frame)
+    }
+
+    /// Downloads the runtime if needed, hands it to the frame and starts the first worker.
+    async fn bring_up(&self, language: Language) {
+        let frame = match self.frame() {
+            Ok(frame) => frame,
+            Err(reason) => return self.fail(language, reason),
+        };
+        let need = has_files(language) && self.inner.core.borrow().langs[&language].files.is_none();
+        if need {
+            let weak = Rc::downgrade(&self.inner);
+            let report = move |state: RuntimeState| {
+                if let Some(host) = SandboxHost::from_weak(&weak) {
+                    host.set_state(language, state);
+                }
+            };
+            match download::runtime(&self.inner.base, language, report).await {
+                Ok(files) => self.inner.core.borrow_mut().lang(language).files = Some(Rc::new(files)),
+                Err(reason) => return self.fail(language, reason),
+            }
+        }
+        let files = {
+            let mut core = self.inner.core.borrow_mut();
+            let lang = core.lang(language);
+            if lang.files_sent {
+                None
+            } else {
+                lang.files_sent = true;
+                lang.files.clone()
+            }
+        };
+        if let Some(files) = files {
+            frame.assets(language.id(), &files);
+        }
+        self.replenish(language);
+    }
+
+    /// The frame never answered: it is dropped (a retry makes a new one) and every runtime
+    /// that was loading fails.
+    fn frame_dead(&self, reason: String) {
+        let failed: Vec<Language> = {
+            let mut core = self.inner.core.borrow_mut();
+            let frame = core.frame.take();
+            core.workers.clear();
+            let failed = core
+                .langs
+                .iter_mut()
+                .filter_map(|(language, lang)| {
+                    lang.files_sent = false;
+                    lang.ready.clear();
+                    lang.starting = 0;
+                    let busy = lang.loading || !lang.waiters.is_empty() || lang.state != RuntimeState::Idle;
+                    busy.then_some(*language)
+                })
+                .collect();
+            drop(core);
+            drop(frame);
+            failed
+        };
+        for language in failed {
+            self.fail(language, reason.clone());
+        }
+    }
+
+    /// The runtime failed to load: error state, and every waiting run fails.
+    fn fail(&self, language: Language, reason: String) {
+        let waiters = {
+            let mut core = self.inner.core.borrow_mut();
+            let lang = core.lang(language);
+            lang.loading = false;
+            std::mem::take(&mut lang.waiters)
+        };
+        web_sys::console::warn_1(&format!("polyrun: the {language} runtime failed: {reason}").into());
+        self.set_state(language, RuntimeState::Error(reason.clone()));
+        for waiter in waiters {
+            let _ = waiter.send(Err(SandboxError::Runtime {
+                language,
+                reason: reason.clone(),
+            }));
+        }
+    }
+
+    /// Starts workers until the language has one ready (and a spare once warm) and one for
+    /// each waiting run.
+    fn replenish(&self, language: Language) {
+        let (frame, spawn) = {
+            let mut core = self.inner.core.borrow_mut();
+            let Some(frame) = core.frame.clone() else { return };
+            let lang = core.lang(language);
+            if has_files(language) && !lang.files_sent {
+                return;
+            }
+            if matches!(lang.state, RuntimeState::Error(_)) {
+                return;
+            }
+            let want = if lang.warm { 2 } else { 1 }.max(lang.waiters.len());
+            let have = lang.ready.len() + lang.starting;
+            let count = want.saturating_sub(have);
+            lang.starting += count;
+            let mut spawn = Vec::with_capacity(count);
+            for _ in 0..count {
+                core.next_wid += 1;
+                let wid = core.next_wid;
+                core.workers.insert(wid, Slot::Starting(language));
+                spawn.push(wid);
+            }
+            (frame, spawn)
+        };
+        for wid in spawn {
+            frame.spawn(wid, language.id());
+        }
+    }
+
+    fn kill(&self, wid: u32) {
+        let frame = self.inner.core.borrow().frame.clone();
+        if let Some(frame) = frame {
+            frame.kill(wid);
+        }
+    }
+
+    /// A message from worker `wid`.
+    fn on_event(&self, wid: u32, event: Event) {
+        let slot = match self.inner.core.borrow().workers.get(&wid) {
+            Some(Slot::Starting(language)) => Some((Some(*language), None)),
+            Some(Slot::Ready(language)) => Some((Some(*language), None)),
+            Some(Slot::Running(run)) => Some((None, Some(Rc::clone(run)))),
+            None => None,
+        };
+        let Some((language, run)) = slot else { return };
+        match (event, language, run) {
+            (Event::Ready, Some(language), None) => self.worker_ready(wid, language),
+            (Event::Error(reason) | Event::Fault(reason), Some(language), None) => {
+                self.worker_failed(wid, language, reason);
+            }
+            (Event::Out(fd, bytes), None, Some(run)) => {
+                let rearm = {
+                    let mut run = run.borrow_mut();
+                    let run = &mut *run;
+                    let progress = match run.log.as_mut() {
+                        Some(log) if fd == 1 => log.stdout(&bytes),
+                        Some(log) => {
+                            log.stderr(&bytes);
+                            false
+                        }
+                        None => false,
+                    };
+                    if progress {
+                        run.clock.progress(now_ms());
+                    }
+                    // A phase with an earlier deadline than the timer's (a test after the
+                    // longer loading phase) needs its own timer.
+                    progress && run.clock.deadline_ms() < run.armed.0
+                };
+                if rearm {
+                    self.arm_timer(wid, &run);
+                }
+            }
+            (Event::End(end), None, Some(_)) => self.finish(wid, end.into()),
+            (Event::Fault(reason) | Event::Error(reason), None, Some(_)) => {
+                self.finish(wid, SessionEnd::Crashed(format!("the runtime stopped: {reason}")));
+            }
+            _ => {}
+        }
+    }
+
+    fn worker_ready(&self, wid: u32, language: Language) {
+        let became_ready = {
+            let mut core = self.inner.core.borrow_mut();
+            let Some(slot) = core.workers.get_mut(&wid) else { return };
+            if !matches!(slot, Slot::Starting(_)) {
+                return;
+            }
+            *slot = Slot::Ready(language);
+            let lang = core.lang(language);
+            lang.starting = lang.starting.saturating_sub(1);
+            lang.failures = 0;
+            lang.loading = false;
+            lang.warm = true;
+            let mut wid = Some(wid);
+            while let Some(waiter) = lang.waiters.pop_front() {
+                match waiter.send(Ok(wid.take().unwrap_or_default())) {
+                    Ok(()) => break,
+                    Err(Ok(back)) => wid = Some(back),
+                    Err(Err(_)) => {}
+                }
+            }
+            if let Some(wid) = wid {
+                lang.ready.push_back(wid);
+            }
+            lang.state != RuntimeState::Ready
+        };
+        if became_ready {
+            self.set_state(language, RuntimeState::Ready);
+        }
+        self.replenish(language);
+    }
+
+    fn worker_failed(&self, wid: u32, language: Language, reason: String) {
+        let give_up = {
+            let mut core = self.inner.core.borrow_mut();
+            let Some(Slot::Starting(_)) = core.workers.remove(&wid) else {
+                // A ready worker that faulted: it is simply gone.
+                let lang = core.lang(language);
+                lang.ready.retain(|w| *w != wid);
+                drop(core);
+                self.kill(wid);
+                self.replenish(language);
+                return;
+            };
+            let lang = core.lang(language);
+            lang.starting = lang.starting.saturating_sub(1);
+            lang.failures += 1;
+            lang.failures >= MAX_START_FAILURES && lang.ready.is_empty() && lang.starting == 0
+        };
+        self.kill(wid);
+        web_sys::console::warn_1(&format!("polyrun: a {language} sandbox worker did not start: {reason}").into());
+        if give_up {
+            self.fail(language, reason);
+        } else {
+            self.replenish(language);
+        }
+    }
+
+    /// Ends the session of worker `wid` with `end`: the worker is terminated and the run
+    /// resolves (whether or not anyone still waits for it).
+    fn finish(&self, wid: u32, end: SessionEnd) {
+        let run = match self.inner.core.borrow_mut().workers.remove(&wid) {
+            Some(Slot::Running(run)) => run,
+            Some(other) => {
+                self.inner.core.borrow_mut().workers.insert(wid, other);
+                return;
+            }
+            None => return,
+        };
+        self.kill(wid);
+        let (log, done) = {
+            let mut run = run.borrow_mut();
+            (run.log.take(), run.done.take())
+        };
+        if let (Some(log), Some(done)) = (log, done) {
+            let _ = done.send(log.finish(end));
+        }
+    }
+
+    /// A ready worker for `language`, waiting for one to start if needed.
+    async fn acquire(&self, language: Language) -> Result<u32, SandboxError> {
+        let waiting = {
+            let mut core = self.inner.core.borrow_mut();
+            let lang = core.lang(language);
+            if let Some(wid) = lang.ready.pop_front() {
+                Ok(wid)
+            } else if let (RuntimeState::Error(reason), false) = (&lang.state, lang.loading) {
+                return Err(SandboxError::Runtime {
+                    language,
+                    reason: reason.clone(),
+                });
+            } else {
+                let (tx, rx) = oneshot::channel();
+                lang.waiters.push_back(tx);
+                Err(rx)
+            }
+        };
+        match waiting {
+            Ok(wid) => Ok(wid),
+            Err(rx) => {
+                self.replenish(language);
+                rx.await
+                    .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))?
+            }
+        }
+    }
+
+    /// Runs `language`'s harness with `input` on its stdin, as the grader does, and returns
+    /// the session. A phase that runs past its limit (loading the source: max(limit, 10 s);
+    /// each test: `time_limit_ms` from its `start` record) is stopped: the worker is
+    /// terminated, the spare takes its place, and the session ends as
+    /// [`SessionEnd::TimeLimit`]. Loads the runtime first if needed.
+    pub async fn run_harness(
+        &self,
+        language: Language,
+        input: &HarnessInput,
+        time_limit_ms: u64,
+    ) -> Result<Session, SandboxError> {
+        let stdin = serde_json::to_string(input).map_err(|e| SandboxError::Input(e.to_string()))?;
+        self.load(language);
+        let wid = self.acquire(language).await?;
+        let (done, finished) = oneshot::channel();
+        let run = Rc::new(RefCell::new(Run {
+            log: Some(SessionLog::new()),
+            clock: PhaseClock::start(time_limit_ms, now_ms()),
+            done: Some(done),
+            armed: (f64::INFINITY, 0),
+        }));
+        let frame = {
+            let mut core = self.inner.core.borrow_mut();
+            core.workers.insert(wid, Slot::Running(Rc::clone(&run)));
+            core.frame.clone()
+        };
+        let Some(frame) = frame else {
+            return Err(SandboxError::Unavailable("the sandbox frame is gone".to_owned()));
+        };
+        self.replenish(language);
+        frame.run(wid, harness::harness(language), &stdin);
+        self.arm_timer(wid, &run);
+        finished
+            .await
+            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+    }
+
+    /// Checks worker `wid`'s phase clock when its deadline comes.
+    fn arm_timer(&self, wid: u32, run: &Rc<RefCell<Run>>) {
+        let (delay, timer) = {
+            let mut run = run.borrow_mut();
+            let deadline = run.clock.deadline_ms();
+            let timer = run.armed.1.wrapping_add(1);
+            run.armed = (deadline, timer);
+            ((deadline - now_ms()).max(0.0).ceil(), timer)
+        };
+        let weak = Rc::downgrade(&self.inner);
+        let check = Closure::once_into_js(move || {
+            if let Some(host) = SandboxHost::from_weak(&weak) {
+                host.on_timer(wid, timer);
+            }
+        });
+        let armed = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                check.unchecked_ref(),
+                delay.min(f64::from(i32::MAX)) as i32,
+            )
+        });
+        if !matches!(armed, Some(Ok(_))) {
+            self.finish(
+                wid,
+                SessionEnd::Crashed("the sandbox cannot keep time (no timers)".to_owned()),
+            );
+        }
+    }
+
+    fn on_timer(&self, wid: u32, timer: u32) {
+        let run = match self.inner.core.borrow().workers.get(&wid) {
+            Some(Slot::Running(run)) if run.borrow().armed.1 == timer => Rc::clone(run),
+            _ => return,
+        };
+        let expired = run.borrow().clock.expired(now_ms());
+        if expired {
+            self.finish(wid, SessionEnd::TimeLimit);
+        } else {
+            self.arm_timer(wid, &run);
+        }
+    }
+}
