@@ -25,6 +25,7 @@
 //       next to the same program under the native interpreter when it is installed.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 import { chooseLanguage, clickRun, LANGUAGES, launch, median, REPO, setCode, waitReady } from "./lib.mjs";
@@ -342,6 +343,18 @@ const server = await serve({ cacheControl });
 server.cacheControl = cacheControl;
 const site = JSON.parse(readFileSync(join(server.root, "runtimes", "manifest.json"), "utf8"));
 try {
+  {
+    const probe = await launch();
+    print({
+      bench: "browser_env",
+      chromium: probe.context.browser()?.version() ?? null,
+      cpus: availableParallelism(),
+      cpu: cpus()[0]?.model ?? null,
+      load_average: loadavg().map((x) => round2(x)),
+      site: server.root,
+    });
+    await probe.close();
+  }
   for (const language of languages) {
     const files = site[language]?.files || [];
     print({

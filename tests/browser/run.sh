@@ -5,7 +5,9 @@
 #   tests/browser/run.sh bench     build, then `node tests/browser/bench.mjs` (JSON lines)
 #
 # SKIP_BUILD=1 uses dist/ as it is; POLYRUN_SITE=DIR tests another built site; CHROMIUM=PATH
-# another Chromium (default /usr/bin/chromium). The tests serve the site themselves
+# another Chromium (default /usr/bin/chromium); POLYRUN_BIN=PATH another polyrun binary.
+# `cargo xtask test` does the same: trunk build --release, then
+# `node --test --test-concurrency=1 tests/browser/` with POLYRUN_BIN set. The tests serve the site themselves
 # (tests/browser/server.mjs, 127.0.0.1, an ephemeral port) and start Chromium headless with a
 # fresh profile. Needs: `cargo xtask setup` (trunk, wasm-bindgen, web/node_modules with
 # playwright-core, target/release/polyrun) and Chromium (`apt-get install -y chromium`).
@@ -21,13 +23,13 @@ fi
 if [ ! -d web/node_modules/playwright-core ]; then
   (cd web && npm ci)
 fi
-if [ ! -x target/release/polyrun ]; then
+if [ ! -x "${POLYRUN_BIN:-target/release/polyrun}" ]; then
   cargo xtask setup
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${POLYRUN_SITE:-}" ]; then
   trunk build --release
-  # Until Trunk's hooks write the problems' public JSON themselves:
+  # Trunk's pre_build hook writes the problems' public JSON; older trees need this:
   if [ ! -f dist/problems/index.json ]; then
     cargo xtask site-problems dist/problems
   fi

@@ -129,20 +129,31 @@
   }
   emit({ event: "loaded" });
 
-  // A call whose promise never settles ends the event loop with the test in flight: say
-  // so, as the harness's result for it (the host judges it a runtime error).
+  // A call that ends the program (process.exit) or whose promise never settles (the event
+  // loop runs dry) leaves its test in flight: say which, as the harness's result for it
+  // (the host judges it a runtime error).
   let inFlight = null;
+  let inFlightStarted = 0;
+  let exitCode = null;
   const proc = globalThis.process;
   if (proc && typeof proc.once === "function") {
+    const realExit = proc.exit;
+    if (typeof realExit === "function") {
+      proc.exit = function exit(code) {
+        exitCode = code === undefined ? (proc.exitCode ?? 0) : code;
+        return realExit.call(this, code);
+      };
+    }
     proc.once("exit", () => {
       if (inFlight === null) return;
       restore();
-      emit({ event: "result", index: inFlight, time_ms: host.now() - inFlightStarted,
-             error: { type: "Error", message: "the returned promise never settled", line: null },
+      const error = exitCode !== null
+        ? { type: "SystemExit", message: `process.exit(${exitCode}) was called`, line: null }
+        : { type: "Error", message: "the returned promise never settled", line: null };
+      emit({ event: "result", index: inFlight, time_ms: host.now() - inFlightStarted, error,
              stdout: "", stderr: "", stdout_dropped: 0, stderr_dropped: 0 });
     });
   }
-  let inFlightStarted = 0;
 
   for (const test of data.tests) {
     const index = test.index;
