@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 use crate::pages::not_found::NotFound;
 use crate::pages::problem::ProblemPage;
 use crate::pages::welcome::Welcome;
-use crate::sandbox::{RUNTIMES_BASE, RuntimeView, Runtimes, Sandbox, SandboxHost};
+use crate::sandbox::{RUNTIMES_BASE, Runtimes, Sandbox, SandboxHost};
 
 /// The app's routes.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -46,7 +46,7 @@ pub fn App() -> Html {
         use_memo((), move |_| {
             Sandbox(std::rc::Rc::new(SandboxHost::new(
                 RUNTIMES_BASE,
-                move |language: Language, state| dispatcher.dispatch((language, RuntimeView::from(state))),
+                move |language: Language, state| dispatcher.dispatch((language, state)),
             )))
         })
     };

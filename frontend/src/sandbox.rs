@@ -16,34 +16,8 @@ pub use polyrun_worker::{RuntimeState, SandboxHost};
 /// Where the runtimes' files are served, relative to the page.
 pub const RUNTIMES_BASE: &str = "./runtimes/";
 
-/// One runtime's state as the app shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RuntimeView {
-    /// Not requested yet.
-    Idle,
-    /// Downloading: bytes so far, and the total when known.
-    Loading {
-        /// Bytes so far.
-        loaded: u64,
-        /// Total bytes, when known.
-        total: Option<u64>,
-    },
-    /// Ready to run code.
-    Ready,
-    /// Failed to load.
-    Error(String),
-}
-
-impl From<RuntimeState> for RuntimeView {
-    fn from(state: RuntimeState) -> Self {
-        match state {
-            RuntimeState::Idle => RuntimeView::Idle,
-            RuntimeState::Loading { loaded, total } => RuntimeView::Loading { loaded, total },
-            RuntimeState::Ready => RuntimeView::Ready,
-            RuntimeState::Error(message) => RuntimeView::Error(message),
-        }
-    }
-}
+/// One runtime's state as the app shows it: the sandbox's own [`RuntimeState`].
+pub type RuntimeView = RuntimeState;
 
 /// Every runtime's state, kept up to date by the host's `on_state` callback.
 #[derive(Debug, Clone, Default, PartialEq)]

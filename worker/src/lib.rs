@@ -5,7 +5,7 @@
 //!
 //! CONTRACT (the frontend codes against exactly this API):
 //!
-//! ```ignore
+//! ```text
 //! /// State of one language's runtime, for the `runtime-status` indicator.
 //! pub enum RuntimeState {
 //!     Idle,                                          // not requested yet
