@@ -97,6 +97,7 @@ pub struct Grading {
     compare: CompareMode,
     tolerance: f64,
     time_limit_ms: u64,
+    memory_limit_mb: u64,
     tests: Vec<TestCase>,
     outcomes: Vec<Option<Outcome>>,
     next: usize,
@@ -120,6 +121,7 @@ impl Grading {
             compare: problem.meta.compare,
             tolerance: problem.meta.tolerance,
             time_limit_ms: problem.meta.time_limit_ms,
+            memory_limit_mb: problem.meta.memory_limit_mb,
             outcomes: vec![None; tests.len()],
             tests,
             next: 0,
@@ -152,6 +154,7 @@ impl Grading {
                 })
                 .collect(),
             output_cap: OUTPUT_CAP_BYTES,
+            memory_limit_mb: Some(self.memory_limit_mb),
         })
     }
 

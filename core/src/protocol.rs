@@ -30,6 +30,10 @@ pub struct HarnessInput {
     pub tests: Vec<HarnessTest>,
     /// How much of each test's stdout and stderr the harness keeps (it counts the rest).
     pub output_cap: usize,
+    /// Memory the code may use beyond the runtime's footprint. The harness ignores it: the
+    /// host enforces it (the grader's limiter; the browser worker checks it as output comes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit_mb: Option<u64>,
 }
 
 /// One test to run: the index it reports under and its arguments as JSON text, parsed

@@ -36,7 +36,10 @@
   const FLUSH_INTERVAL = 1;
 
   let language = null;
-  let runtime = null; // { run(harness, input) -> Promise<end> }
+  let runtime = null; // { run(harness, input) -> Promise<end>, memoryBytes() -> number|null }
+  /** Linear memory the session may reach (the runtime's size at the run's start plus the
+   * problem's memory_limit_mb), checked whenever the program writes; null: not checked. */
+  let memoryCap = null;
   let state = "idle"; // idle -> starting -> ready -> running -> ended
 
   // ---------------------------------------------------------------------------------------
@@ -97,6 +100,11 @@
       return;
     }
     if (state !== "running" || view.length === 0) return;
+    if (memoryCap !== null && (runtime.memoryBytes() ?? 0) > memoryCap) {
+      // As the grader's limiter would have: the test in flight ends at the memory limit.
+      finish({ memory: true });
+      return;
+    }
     const room = OUTPUT_BUDGET - sent;
     if (room <= 0) return;
     const bytes = view.slice(0, Math.min(room, view.length));
@@ -300,7 +308,13 @@
     });
     pyodide.setStdout({ isatty: false, write: (buffer) => (write(1, buffer), buffer.length) });
     pyodide.setStderr({ isatty: false, write: (buffer) => (write(2, buffer), buffer.length) });
+    const pyMemory = () => {
+      const m = pyodide._module;
+      const buffer = (m && m.wasmMemory && m.wasmMemory.buffer) || (m && m.HEAPU8 && m.HEAPU8.buffer);
+      return buffer ? buffer.byteLength : null;
+    };
     return {
+      memoryBytes: pyMemory,
       warm: (code) => pyodide.runPython(code),
       async run(harness, stdin) {
         input = encoder.encode(stdin);
@@ -362,6 +376,10 @@
     // What the harness requires first; loading it now takes it off the run's time.
     vm.eval('require "json"; require "stringio"');
     return {
+      memoryBytes: () => {
+        const memory = vm.instance && vm.instance.exports && vm.instance.exports.memory;
+        return memory ? memory.buffer.byteLength : null;
+      },
       warm: (code) => vm.eval(code),
       async run(harness, input) {
         stdin.data = encoder.encode(input);
@@ -701,6 +719,14 @@ out.string.bytesize
     }
     state = "running";
     lastFlush = now();
+    memoryCap = null;
+    try {
+      const limit = JSON.parse(String(msg.input)).memory_limit_mb;
+      const base = runtime.memoryBytes ? runtime.memoryBytes() : null;
+      if (Number.isFinite(limit) && Number.isFinite(base)) memoryCap = base + limit * 1024 * 1024;
+    } catch {
+      memoryCap = null;
+    }
     let end;
     try {
       end = await runtime.run(String(msg.harness), String(msg.input));
