@@ -164,12 +164,16 @@ pub fn verdict_class(verdict: Verdict) -> String {
 
 /// A value as compact JSON, shortened past a few thousand characters.
 fn json_text(value: &Value) -> String {
-    const MAX: usize = 4000;
+    json_preview(value, 4000)
+}
+
+/// A value as compact JSON, cut at `max` bytes (on a character boundary) with a mark.
+pub fn json_preview(value: &Value, max: usize) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
-    if text.len() <= MAX {
+    if text.len() <= max {
         return text;
     }
-    let mut end = MAX;
+    let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;
     }

@@ -351,14 +351,5 @@ fn format_limit(ms: u64) -> String {
 
 /// A value as compact JSON, shortened for the examples list.
 fn short_json(value: &serde_json::Value) -> String {
-    const MAX: usize = 300;
-    let text = serde_json::to_string(value).unwrap_or_default();
-    if text.len() <= MAX {
-        return text;
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    crate::components::results::json_preview(value, 300)
 }
