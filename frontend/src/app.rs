@@ -50,6 +50,12 @@ pub fn App() -> Html {
             )))
         })
     };
+    {
+        // The sandbox frame and JavaScript's worker (no download) start with the app, so
+        // that JavaScript is ready by the time a problem opens.
+        let sandbox = (*sandbox).clone();
+        use_effect_with((), move |()| sandbox.0.prepare());
+    }
     html! {
         <ContextProvider<Sandbox> context={(*sandbox).clone()}>
             <ContextProvider<UseReducerHandle<Runtimes>> context={runtimes}>

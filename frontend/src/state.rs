@@ -153,6 +153,8 @@ pub struct ProblemState {
     pub next_test_id: u32,
     /// The run in progress or the last one's outcome.
     pub run: RunState,
+    /// How many runs have finished (the results panel shows each outcome afresh).
+    pub finished_runs: u64,
     /// Why the last run did not start (invalid own tests), shown by the run button.
     pub run_blocked: Option<String>,
     /// Whether the problem is solved in this browser (every example accepted once).
@@ -254,6 +256,7 @@ impl ProblemState {
             params,
             code,
             run: RunState::Idle,
+            finished_runs: 0,
             run_blocked: None,
             solved,
         }
@@ -343,6 +346,8 @@ impl ProblemState {
                     self.solved |= solves(*kind, report, self.examples);
                 }
                 self.run = RunState::Finished(outcome);
+                self.run_blocked = None;
+                self.finished_runs += 1;
             }
         }
     }

@@ -394,3 +394,128 @@ step("drafts: after a reload the code and own tests are restored", { timeout: 24
   const run = await clickRun(page);
   for (const r of run.results) assert.equal(r.verdict, "accepted", failWith(describeRun(run)));
 });
+
+/**
+ * Code that leaves a mark in the interpreter's global state and returns whether it found
+ * one already, and whether it can see the primer each worker runs before the user's code.
+ */
+const LEAVES_A_MARK = {
+  python: `import builtins
+
+def two_sum(nums, target):
+    seen = [hasattr(builtins, "polyrun_mark"), "__polyrun_prime" in globals()]
+    builtins.polyrun_mark = True
+    return seen
+`,
+  ruby: `def two_sum(nums, target)
+  seen = [!$polyrun_mark.nil?, respond_to?(:__polyrun_prime, true)]
+  $polyrun_mark = true
+  seen
+end
+`,
+  javascript: `function twoSum(nums, target) {
+  const seen = [typeof polyrunMark !== "undefined", typeof __polyrun_prime !== "undefined"];
+  globalThis.polyrunMark = true;
+  return seen;
+}
+`,
+};
+
+for (const language of LANGUAGES) {
+  step(`${language}: nothing one run leaves behind is seen by the next`, { timeout: 240_000 }, async () => {
+    await chooseLanguage(page, language);
+    await waitReady(page, language);
+    await setCode(page, LEAVES_A_MARK[language]);
+    for (let round = 0; round < 3; round++) {
+      const run = await clickRun(page);
+      assert.ok(run.results.length >= 2, failWith(describeRun(run)));
+      // The first test of a run sees a fresh interpreter; the next ones see the first's mark.
+      assert.equal(run.results[0].actual, "[false,false]", failWith(`round ${round}: ${describeRun(run)}`));
+      assert.equal(run.results[1].actual, "[true,false]", failWith(`round ${round}: ${describeRun(run)}`));
+    }
+  });
+}
+
+/** The kept Python snapshot as the app's Cache Storage holds it: {name, size, storedAt}. */
+function keptSnapshot() {
+  return page.evaluate(async () => {
+    const names = (await caches.keys()).filter((n) => n.startsWith("polyrun-snapshot-"));
+    if (names.length !== 1) return { count: names.length };
+    const cache = await caches.open(names[0]);
+    const [request] = await cache.keys();
+    if (!request) return { count: 1 };
+    const response = await cache.match(request);
+    const size = (await response.arrayBuffer()).byteLength;
+    return { count: 1, name: names[0], url: request.url, size, storedAt: response.headers.get("x-polyrun-stored-at") };
+  });
+}
+
+async function runCorrectPython(what) {
+  await chooseLanguage(page, "python");
+  await waitReady(page, "python");
+  await setCode(page, CORRECT.python);
+  const own = await page.locator('[data-testid="custom-test"]').count();
+  const run = await clickRun(page);
+  assert.equal(run.results.length, EXAMPLES + own, failWith(`${what}: ${describeRun(run)}`));
+  for (const r of run.results) assert.equal(r.verdict, "accepted", failWith(`${what}: ${describeRun(run)}`));
+}
+
+step("python: the interpreter's snapshot is kept for the next visit, and a broken one is remade", { timeout: 600_000 }, async () => {
+  await page.goto(`${server.origin}/#/problems/${PROBLEM}`);
+  await page.locator('[data-testid="editor"]').waitFor({ timeout: 60_000 });
+  await chooseLanguage(page, "python");
+  await waitReady(page, "python");
+  await page.waitForFunction(
+    async () => (await caches.keys()).some((n) => n.startsWith("polyrun-snapshot-")),
+    null,
+    { timeout: 60_000, polling: 200 },
+  );
+  await page.waitForTimeout(500); // the entry is written after the cache is created
+  const kept = await keptSnapshot();
+  assert.equal(kept.count, 1, `one snapshot cache: ${JSON.stringify(kept)}`);
+  assert.ok(kept.size > 1_000_000, `a real memory image: ${JSON.stringify(kept)}`);
+
+  // The next visit starts from it: Python runs, and no snapshot was made and kept again.
+  await page.reload();
+  await runCorrectPython("from the kept snapshot");
+  await page.waitForTimeout(1000);
+  assert.deepEqual(await keptSnapshot(), kept, "the kept snapshot was used, not remade");
+
+  // A snapshot that cannot start an interpreter is dropped and remade; Python still runs.
+  // Two kinds: bytes that are no snapshot at all, and a snapshot header over the wrong
+  // contents (which Pyodide itself refuses).
+  const broken = [
+    () => new Uint8Array(4096).fill(7),
+    () => {
+      const bytes = new Uint8Array(24 << 20).fill(7);
+      new Uint32Array(bytes.buffer, 0, 1)[0] = 1886286592;
+      return bytes;
+    },
+  ];
+  for (const [n, make] of broken.entries()) {
+    await page.evaluate(
+      async ({ name, url, source }) => {
+        // eslint-disable-next-line no-new-func
+        const bytes = new Function(`return (${source})()`)();
+        await (await caches.open(name)).put(url, new Response(bytes));
+      },
+      { ...kept, source: make.toString() },
+    );
+    await page.reload();
+    await runCorrectPython(`after broken snapshot ${n}`);
+  }
+  await page.waitForFunction(
+    async () => {
+      const names = (await caches.keys()).filter((n) => n.startsWith("polyrun-snapshot-"));
+      if (names.length !== 1) return false;
+      const cache = await caches.open(names[0]);
+      const [request] = await cache.keys();
+      const response = request && (await cache.match(request));
+      return Boolean(response) && (await response.arrayBuffer()).byteLength > 1_000_000;
+    },
+    null,
+    { timeout: 120_000, polling: 500 },
+  );
+  const remade = await keptSnapshot();
+  assert.notEqual(remade.storedAt, kept.storedAt, `a new snapshot was kept: ${JSON.stringify(remade)}`);
+});

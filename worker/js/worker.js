@@ -4,8 +4,13 @@
 // as ArrayBuffers (or a compiled WebAssembly.Module) in the `init` message.
 //
 // Messages in:   {type: "init", language, files: {name: ArrayBuffer}, modules: {name: Module},
-//                 prelude, makeSnapshot, warmup}
+//                 prelude, makeSnapshot, warmup, prime: {harness, input, function} | null}
 //                {type: "run", harness, input}          (once; the worker is single-use)
+//
+// Priming: before it reports ready, a worker runs core's primer (a trivial function, two
+// tests) through the real harness, its output kept to itself, so that the harness is loaded
+// and compiled and the paths every run takes are warm when the user's one session comes.
+// Nothing of the user's ever runs before it; the primer's own global is removed again.
 // Messages out:  {type: "ready", ms}                     runtime started, instance prepared
 //                {type: "snapshot", image: Uint8Array}   Python: a fresh interpreter's memory
 //                {type: "warm", ms}                      a warm-up worker is done (see WARMUP)
@@ -20,6 +25,12 @@
 (() => {
   const scope = self;
   const post = scope.postMessage.bind(scope);
+  const portPost = MessagePort.prototype.postMessage;
+  /** The app's own channel to this worker (see init): runs come in and output goes out on
+   * it, past the frame's thread; null: everything goes through the frame. */
+  let port = null;
+  /** Posts a session's message (out, end) to the app. */
+  const toHost = (msg, transfer) => (port ? portPost.call(port, msg, transfer || []) : post(msg, transfer || []));
   const loadScript = scope.importScripts.bind(scope);
   const createObjectURL = URL.createObjectURL.bind(URL);
   const revokeObjectURL = URL.revokeObjectURL.bind(URL);
@@ -40,7 +51,12 @@
   /** Linear memory the session may reach (the runtime's size at the run's start plus the
    * problem's memory_limit_mb), checked whenever the program writes; null: not checked. */
   let memoryCap = null;
-  let state = "idle"; // idle -> starting -> ready -> running -> ended
+  let state = "idle"; // idle -> starting -> priming -> ready -> running -> ended
+  /** What the primer wrote (stdout, then stderr), kept to check that the harness answered. */
+  let primed = { out: [], err: [], size: 0 };
+  const PRIMER_KEEP = 64 * 1024;
+  /** How many times a worker runs the primer before it reports ready. */
+  const PRIMER_ROUNDS = 5;
 
   // ---------------------------------------------------------------------------------------
   // Output: forwarded as bytes, coalesced a little, records flushed at once
@@ -68,7 +84,7 @@
     pendingParts = [];
     pendingSize = 0;
     lastFlush = now();
-    post({ type: "out", fd: pendingFd, bytes }, [bytes.buffer]);
+    toHost({ type: "out", fd: pendingFd, bytes }, [bytes.buffer]);
   }
 
   /** Whether `bytes` opens or closes a record (tracked across chunks). */
@@ -93,6 +109,13 @@
   }
 
   function write(fd, view) {
+    if (state === "priming") {
+      if (primed.size < PRIMER_KEEP) {
+        primed.size += view.length;
+        (fd === 2 ? primed.err : primed.out).push(view.slice(0, PRIMER_KEEP));
+      }
+      return;
+    }
     if (state === "starting" || state === "ready") {
       // Start-up chatter (before any run) goes to the console.
       const text = new TextDecoder().decode(view);
@@ -138,10 +161,10 @@
   }
 
   function finish(end) {
-    if (state === "ended") return;
+    if (state !== "running") return;
     flush();
     state = "ended";
-    post({ type: "end", ...end });
+    toHost({ type: "end", ...end });
   }
 
   /** How a runtime failure ends the session. */
@@ -308,6 +331,22 @@
     });
     pyodide.setStdout({ isatty: false, write: (buffer) => (write(1, buffer), buffer.length) });
     pyodide.setStderr({ isatty: false, write: (buffer) => (write(2, buffer), buffer.length) });
+    // The harness is compiled once per worker and run in a fresh namespace each session.
+    const session = pyodide.runPython(
+      `
+def _polyrun_sessions():
+    compiled = {}
+    def run(text):
+        code = compiled.get(text)
+        if code is None:
+            compiled.clear()
+            code = compiled[text] = compile(text, "<string>", "exec", dont_inherit=True)
+        exec(code, {"__name__": "__main__", "__builtins__": __builtins__})
+    return run
+_polyrun_sessions()
+`,
+      { globals: pyodide.globals.get("dict")(), filename: "<polyrun>" },
+    );
     const pyMemory = () => {
       const m = pyodide._module;
       const buffer = (m && m.wasmMemory && m.wasmMemory.buffer) || (m && m.HEAPU8 && m.HEAPU8.buffer);
@@ -320,7 +359,7 @@
         input = encoder.encode(stdin);
         inputAt = 0;
         try {
-          pyodide.runPython(harness, { filename: "<string>" });
+          session(harness);
           return { exit: 0 };
         } catch (error) {
           if (error && error.constructor && error.constructor.name === "PythonError") {
@@ -363,8 +402,7 @@
     if (!(module instanceof WebAssembly.Module)) {
       module = await WebAssembly.compile(required(files, "ruby+stdlib.wasm"));
     }
-    const stdin = new File(new Uint8Array(0), { readonly: true });
-    const fds = [new OpenFile(stdin), pipe(ConsoleStdout, 1), pipe(ConsoleStdout, 2)];
+    const fds = [new OpenFile(new File(new Uint8Array(0), { readonly: true })), pipe(ConsoleStdout, 1), pipe(ConsoleStdout, 2)];
     const wasi = new WASI(["ruby"], [], fds, { debug: false });
     // The process ends at proc_exit: what runs while the exception unwinds is not seen.
     const procExit = wasi.wasiImport.proc_exit;
@@ -375,16 +413,34 @@
     const { vm } = await RubyVM.instantiateModule({ module, wasip1: wasi, args: RUBY_ARGS });
     // What the harness requires first; loading it now takes it off the run's time.
     vm.eval('require "json"; require "stringio"');
+    // The harness is compiled once per worker (kept in a global the session's own code
+    // could only spoil for itself: a worker runs one user session).
+    let compiled = null;
+    const session = (harness) => {
+      const end = "POLYRUN_HARNESS_END";
+      if (compiled !== harness && !harness.split("\n").includes(end)) {
+        vm.eval(`$polyrun_harness = RubyVM::InstructionSequence.compile(<<~'${end}', "harness.rb")\n${harness}\n${end}\n`);
+        compiled = harness;
+      }
+      if (compiled === harness) vm.eval("$polyrun_harness.eval");
+      else vm.eval(harness);
+    };
     return {
       memoryBytes: () => {
         const memory = vm.instance && vm.instance.exports && vm.instance.exports.memory;
         return memory ? memory.buffer.byteLength : null;
       },
       warm: (code) => vm.eval(code),
+      forget(name) {
+        if (/^[A-Za-z_]\w*$/.test(name)) {
+          vm.eval(`Object.send(:remove_method, :${name}) if Object.private_method_defined?(:${name})`);
+        }
+      },
       async run(harness, input) {
-        stdin.data = encoder.encode(input);
+        // Each session reads its own stdin from the start.
+        fds[0] = new OpenFile(new File(encoder.encode(input), { readonly: true }));
         try {
-          vm.eval(harness);
+          session(harness);
           return { exit: 0 };
         } catch (error) {
           if (error instanceof WASIProcExit) return { exit: error.code };
@@ -454,6 +510,8 @@
     let input = "";
     let inputAt = 0;
     let exitCode = null;
+    /** The harness, compiled: {text, run}. */
+    let compiled = null;
 
     const host = {
       filename: "harness.js",
@@ -531,10 +589,21 @@
     }
 
     return {
+      forget(name) {
+        delete scope[name];
+      },
       async run(harness, stdin) {
         input = String(stdin);
         inputAt = 0;
-        let alive = step(() => host.evalScript(harness, "harness.js"));
+        exitCode = null;
+        rejections.length = 0;
+        // The harness (one strict IIFE) is compiled once per worker: loading a script from
+        // a blob: URL costs milliseconds every time.
+        if (compiled === null || compiled.text !== harness) {
+          // eslint-disable-next-line no-new-func
+          compiled = { text: harness, run: new Function(`${harness}\n//# sourceURL=harness.js`) };
+        }
+        let alive = step(() => compiled.run.call(scope));
         while (alive && exitCode === null) {
           // process.nextTick callbacks and promise jobs until both are empty.
           let ranTicks = true;
@@ -690,6 +759,12 @@ out.string.bytesize
   async function init(msg) {
     const started = now();
     language = String(msg.language);
+    if (msg.port instanceof MessagePort) {
+      port = msg.port;
+      port.onmessage = (event) => {
+        if (event.data && event.data.type === "run") run(event.data);
+      };
+    }
     state = "starting";
     try {
       if (language === "python") {
@@ -707,19 +782,68 @@ out.string.bytesize
       await warmup(msg);
       return;
     }
+    if (msg.prime && typeof msg.prime === "object") {
+      // A few times: CPython specialises its bytecode after several runs of it, and the
+      // engine optimises what it sees run often.
+      for (let round = 0; round < PRIMER_ROUNDS; round++) {
+        const problem = await prime(msg.prime);
+        if (problem !== null) {
+          state = "ended";
+          post({ type: "error", message: problem });
+          return;
+        }
+      }
+    }
     lockDown();
     state = "ready";
     post({ type: "ready", ms: now() - started });
   }
 
+  /** Runs core's primer through the harness; null when the harness answered as it should. */
+  async function prime({ harness, input, function: name }) {
+    state = "priming";
+    let end;
+    try {
+      end = await runtime.run(String(harness), String(input));
+    } catch (error) {
+      end = error instanceof ExitSignal ? { exit: error.code } : classify(error);
+    }
+    try {
+      if (runtime.forget) runtime.forget(String(name));
+    } catch (error) {
+      return `the primer's function could not be removed: ${describe(error)}`;
+    }
+    const decoder = new TextDecoder();
+    const text = (parts) => parts.map((part) => decoder.decode(part)).join("");
+    const out = text(primed.out);
+    const err = text(primed.err);
+    primed = { out: [], err: [], size: 0 };
+    if (end.exit !== 0 || !out.includes('\x1e{"event":"done"}')) {
+      const detail = (err || out).slice(-400).trim();
+      return `the harness did not run its primer (${JSON.stringify(end)})${detail ? `: ${detail}` : ""}`;
+    }
+    return null;
+  }
+
+  /** Every per-session counter back to the start (after the primer). */
+  function resetOutput() {
+    sent = 0;
+    pendingFd = 0;
+    pendingParts = [];
+    pendingSize = 0;
+    inRecord = false;
+    tokens = BURST;
+    memoryCap = null;
+  }
+
   async function run(msg) {
     if (state !== "ready") {
-      post({ type: "end", crash: `the sandbox worker is not ready (${state})` });
+      toHost({ type: "end", crash: `the sandbox worker is not ready (${state})` });
       return;
     }
     state = "running";
+    resetOutput();
     lastFlush = now();
-    memoryCap = null;
     try {
       const limit = JSON.parse(String(msg.input)).memory_limit_mb;
       const base = runtime.memoryBytes ? runtime.memoryBytes() : null;

@@ -13,6 +13,13 @@ use crate::{MANIFEST_FILE, RuntimeState};
 /// A runtime's files, by name, as the sandbox worker expects them.
 pub(crate) type Files = Vec<(String, ArrayBuffer)>;
 
+/// A downloaded runtime.
+pub(crate) struct Runtime {
+    pub(crate) files: Files,
+    /// Where the app keeps this runtime's memory snapshot (see `persist.rs`).
+    pub(crate) snapshot_cache: String,
+}
+
 /// Text of a JavaScript error, for messages.
 pub(crate) fn js_error(value: &JsValue) -> String {
     if let Some(error) = value.dyn_ref::<js_sys::Error>() {
@@ -88,9 +95,10 @@ async fn file(url: &str, mut progress: impl FnMut(u64)) -> Result<ArrayBuffer, S
 
 /// Fetches every file of `language`'s runtime under `base`, reporting progress (bytes of
 /// all files) through `report` now and then.
-pub(crate) async fn runtime(base: &str, language: Language, report: impl Fn(RuntimeState)) -> Result<Files, String> {
+pub(crate) async fn runtime(base: &str, language: Language, report: impl Fn(RuntimeState)) -> Result<Runtime, String> {
     let manifest = manifest(base).await?;
     let runtime = manifest.runtime(language)?;
+    let snapshot_cache = runtime.snapshot_cache(crate::WORKER_JS);
     let total = runtime.total();
     let mut files = Files::new();
     let mut done: u64 = 0;
@@ -122,5 +130,5 @@ pub(crate) async fn runtime(base: &str, language: Language, report: impl Fn(Runt
         loaded: done,
         total: Some(total),
     });
-    Ok(files)
+    Ok(Runtime { files, snapshot_cache })
 }

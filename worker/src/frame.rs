@@ -2,25 +2,38 @@
 //! origin under a CSP without network) that starts the sandbox workers and relays their
 //! messages. This is the host's one channel to them; what comes back is checked here.
 //!
-//! To the frame: `{kind: "boot", worker, prelude}` (once, answered `hello` first),
-//! `{kind: "assets", language, files}`, `{kind: "spawn", wid, language}`,
-//! `{kind: "run", wid, harness, input}`, `{kind: "kill", wid}`.
-//! From the frame: `{kind: "hello"}` and `{kind: "worker", wid, type, …}` with `type` one of
-//! `ready`, `error`, `fault`, `out` (`fd`, `bytes`) and `end` (`exit` | `stack` | `memory` |
-//! `crash`).
+//! To the frame: `{kind: "boot", worker, prelude, primers}` (once, answered `hello` first;
+//! `primers`: per language `{harness, input, function}`, core's primer), `{kind: "assets",
+//! language, files}` (Python's may include a kept `pyodide.snapshot`), `{kind: "spawn", wid,
+//! language}`, `{kind: "run", wid, harness, input}`, `{kind: "kill", wid}`.
+//! From the frame: `{kind: "hello"}`, `{kind: "snapshot", language: "python", image:
+//! ArrayBuffer | null, failed?}` (a fresh interpreter's memory snapshot to keep, or: the kept
+//! one failed) and `{kind: "worker", wid, type, …}` with `type` one of `ready`, `error`,
+//! `fault`, `out` (`fd`, `bytes`) and `end` (`exit` | `stack` | `memory` | `crash`).
+//!
+//! Each spawned worker also gets one end of a `MessageChannel` (`port` in `spawn`): its
+//! runs go to it, and its `out` and `end` messages come back on it, straight between the
+//! worker's thread and the app's, without a task on the frame's side in between (the frame
+//! shares the app's thread, so a relay waits for whatever the page is rendering). What
+//! comes on a port is checked exactly as what the frame relays.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use polyrun_core::harness::JAVASCRIPT_PRELUDE;
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use polyrun_core::Language;
+use polyrun_core::harness::{self, JAVASCRIPT_PRELUDE};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{HtmlIFrameElement, MessageEvent, Window};
+use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Window};
 
 use crate::download::js_error;
 use crate::session::WorkerEnd;
 use crate::{SANDBOX_HTML, WORKER_JS};
+
+/// The name a kept Python snapshot goes by among the runtime's files (worker.js knows it).
+pub(crate) const SNAPSHOT_FILE: &str = "pyodide.snapshot";
 
 /// How long the frame may take to answer before the sandbox is declared broken.
 pub(crate) const BOOT_TIMEOUT_MS: i32 = 15_000;
@@ -40,6 +53,15 @@ pub(crate) enum Event {
     End(WorkerEnd),
 }
 
+/// What the frame reported about Python's memory snapshot.
+#[derive(Debug)]
+pub(crate) enum SnapshotEvent {
+    /// A fresh interpreter's snapshot, made before any user code: worth keeping.
+    Made(ArrayBuffer),
+    /// A worker started from the kept snapshot failed: drop it.
+    Failed,
+}
+
 /// The sandbox frame.
 pub(crate) struct Frame {
     element: HtmlIFrameElement,
@@ -47,6 +69,9 @@ pub(crate) struct Frame {
     booted: Cell<bool>,
     queue: RefCell<Vec<(JsValue, Array)>>,
     listener: RefCell<Option<Listener>>,
+    on_event: Rc<dyn Fn(u32, Event)>,
+    /// Each live worker's channel: the app's end, and its message handler.
+    ports: RefCell<HashMap<u32, (MessagePort, Listener)>>,
 }
 
 /// The page's `message` listener.
@@ -57,6 +82,7 @@ impl Frame {
     /// `on_dead` is called if the frame does not answer within [`BOOT_TIMEOUT_MS`].
     pub(crate) fn create(
         on_event: impl Fn(u32, Event) + 'static,
+        on_snapshot: impl Fn(SnapshotEvent) + 'static,
         on_dead: impl FnOnce(String) + 'static,
     ) -> Result<Rc<Frame>, String> {
         let window = web_sys::window().ok_or("there is no window")?;
@@ -77,12 +103,15 @@ impl Frame {
         body.append_child(&element).map_err(fail)?;
         let target = element.content_window().ok_or("the sandbox frame has no window")?;
 
+        let on_event: Rc<dyn Fn(u32, Event)> = Rc::new(on_event);
         let frame = Rc::new(Frame {
             element,
             target: target.clone(),
             booted: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             listener: RefCell::new(None),
+            on_event: Rc::clone(&on_event),
+            ports: RefCell::new(HashMap::new()),
         });
         let weak = Rc::downgrade(&frame);
         let listener = Listener::new(move |event: MessageEvent| {
@@ -102,6 +131,13 @@ impl Frame {
                 Some("worker") => {
                     if let Some((wid, parsed)) = parse_worker(&data) {
                         on_event(wid, parsed);
+                    }
+                }
+                Some("snapshot") if field_str(&data, "language").as_deref() == Some("python") => {
+                    if field(&data, "failed").as_bool() == Some(true) {
+                        on_snapshot(SnapshotEvent::Failed);
+                    } else if let Ok(image) = field(&data, "image").dyn_into::<ArrayBuffer>() {
+                        on_snapshot(SnapshotEvent::Made(image));
                     }
                 }
                 _ => {}
@@ -133,10 +169,21 @@ impl Frame {
         if self.booted.get() {
             return;
         }
+        let primers = Object::new();
+        for language in Language::ALL {
+            let input = serde_json::to_string(&harness::primer(language)).unwrap_or_default();
+            let primer = object(&[
+                ("harness", JsValue::from_str(harness::harness(language))),
+                ("input", JsValue::from_str(&input)),
+                ("function", JsValue::from_str(harness::PRIMER_FUNCTION)),
+            ]);
+            let _ = Reflect::set(&primers, &JsValue::from_str(language.id()), &primer);
+        }
         let boot = object(&[
             ("kind", JsValue::from_str("boot")),
             ("worker", JsValue::from_str(WORKER_JS)),
             ("prelude", JsValue::from_str(JAVASCRIPT_PRELUDE)),
+            ("primers", primers.into()),
         ]);
         self.send(&boot, &Array::new());
         self.booted.set(true);
@@ -160,10 +207,15 @@ impl Frame {
         }
     }
 
-    /// Hands the frame a runtime's files (copies, transferred).
-    pub(crate) fn assets(&self, language: &str, files: &[(String, js_sys::ArrayBuffer)]) {
+    /// Hands the frame a runtime's files (copies, transferred), and for Python a kept
+    /// memory snapshot (transferred as it is).
+    pub(crate) fn assets(&self, language: &str, files: &[(String, ArrayBuffer)], snapshot: Option<ArrayBuffer>) {
         let map = Object::new();
         let transfer = Array::new();
+        if let Some(snapshot) = snapshot {
+            let _ = Reflect::set(&map, &JsValue::from_str(SNAPSHOT_FILE), &snapshot);
+            transfer.push(&snapshot);
+        }
         for (name, buffer) in files {
             let copy = buffer.slice(0);
             let _ = Reflect::set(&map, &JsValue::from_str(name), &copy);
@@ -179,27 +231,54 @@ impl Frame {
 
     /// Starts worker `wid` for `language`.
     pub(crate) fn spawn(&self, wid: u32, language: &str) {
-        let message = object(&[
+        let mut fields = vec![
             ("kind", JsValue::from_str("spawn")),
             ("wid", JsValue::from(wid)),
             ("language", JsValue::from_str(language)),
-        ]);
-        self.post(message, Array::new());
+        ];
+        let transfer = Array::new();
+        // Without a channel (MessageChannel missing) everything goes through the frame.
+        if let Ok(channel) = MessageChannel::new() {
+            let on_event = Rc::clone(&self.on_event);
+            let listener = Listener::new(move |event: MessageEvent| {
+                if let Some(parsed) = parse_event(&event.data()) {
+                    on_event(wid, parsed);
+                }
+            });
+            let mine = channel.port1();
+            mine.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+            let theirs = channel.port2();
+            fields.push(("port", theirs.clone().into()));
+            transfer.push(&theirs);
+            self.ports.borrow_mut().insert(wid, (mine, listener));
+        }
+        self.post(object(&fields), transfer);
     }
 
     /// Runs `harness` in worker `wid` with `input` on its stdin.
     pub(crate) fn run(&self, wid: u32, harness: &str, input: &str) {
         let message = object(&[
             ("kind", JsValue::from_str("run")),
+            ("type", JsValue::from_str("run")),
             ("wid", JsValue::from(wid)),
             ("harness", JsValue::from_str(harness)),
             ("input", JsValue::from_str(input)),
         ]);
+        if let Some((port, _)) = self.ports.borrow().get(&wid) {
+            // Posted before the frame has booted, the port's message waits in the port.
+            if port.post_message(&message).is_ok() {
+                return;
+            }
+        }
         self.post(message, Array::new());
     }
 
     /// Terminates worker `wid`.
     pub(crate) fn kill(&self, wid: u32) {
+        if let Some((port, _)) = self.ports.borrow_mut().remove(&wid) {
+            port.set_onmessage(None);
+            port.close();
+        }
         let message = object(&[("kind", JsValue::from_str("kill")), ("wid", JsValue::from(wid))]);
         self.post(message, Array::new());
     }
@@ -207,6 +286,10 @@ impl Frame {
 
 impl Drop for Frame {
     fn drop(&mut self) {
+        for (_, (port, _)) in self.ports.take() {
+            port.set_onmessage(None);
+            port.close();
+        }
         if let (Some(window), Some(listener)) = (web_sys::window(), self.listener.take()) {
             let _ = window.remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
         }
@@ -233,10 +316,15 @@ fn field_str(data: &JsValue, key: &str) -> Option<String> {
     field(data, key).as_string()
 }
 
-/// A worker's message, checked: anything malformed is dropped.
+/// A worker's message relayed by the frame, checked: anything malformed is dropped.
 fn parse_worker(data: &JsValue) -> Option<(u32, Event)> {
     let wid = field(data, "wid").as_f64().filter(|w| w.fract() == 0.0 && *w >= 0.0)?;
     let wid = u32::try_from(wid as u64).ok()?;
+    Some((wid, parse_event(data)?))
+}
+
+/// A worker's message (relayed, or on its channel), checked: anything malformed is dropped.
+fn parse_event(data: &JsValue) -> Option<Event> {
     let event = match field_str(data, "type")?.as_str() {
         "ready" => Event::Ready,
         "error" => Event::Error(field_str(data, "message").unwrap_or_default()),
@@ -264,5 +352,5 @@ fn parse_worker(data: &JsValue) -> Option<(u32, Event)> {
         }
         _ => return None,
     };
-    Some((wid, event))
+    Some(event)
 }

@@ -15,12 +15,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::download::{self, Files};
-use crate::frame::{Event, Frame};
+use crate::frame::{Event, Frame, SnapshotEvent};
+use crate::persist;
 use crate::session::PhaseClock;
 use crate::{RuntimeState, SandboxError};
 
 /// A worker that fails to start this many times in a row puts its runtime in error.
 const MAX_START_FAILURES: u32 = 3;
+
+/// A worker not ready this long after it was started is given up as failed (a runtime that
+/// hangs while starting, say on a damaged snapshot, would otherwise stall every run).
+const START_LIMIT_MS: i32 = 90_000;
 
 /// Milliseconds of `performance.now()`.
 fn now_ms() -> f64 {
@@ -37,6 +42,7 @@ fn has_files(language: Language) -> bool {
 
 /// One harness session in flight.
 struct Run {
+    language: Language,
     log: Option<SessionLog>,
     clock: PhaseClock,
     done: Option<oneshot::Sender<Session>>,
@@ -60,6 +66,8 @@ struct Lang {
     loading: bool,
     /// The runtime's files, kept so that a new worker needs no download.
     files: Option<Rc<Files>>,
+    /// The Cache Storage cache that keeps this runtime's memory snapshot (Python).
+    snapshot_cache: Option<String>,
     /// The frame has the files.
     files_sent: bool,
     /// A worker has been ready once: keep a spare from now on.
@@ -149,6 +157,17 @@ impl SandboxHost {
         (self.inner.on_state)(language, state);
     }
 
+    /// Gets the sandbox going before any runtime is asked for: adds the frame to the page
+    /// and starts JavaScript's worker, which needs no download (Python and Ruby still load
+    /// on first use). Call once the page is up.
+    pub fn prepare(&self) {
+        if let Err(reason) = self.frame() {
+            web_sys::console::warn_1(&format!("polyrun: the sandbox frame cannot start: {reason}").into());
+            return;
+        }
+        self.load(Language::Javascript);
+    }
+
     /// Starts loading `language`'s runtime: no-op while loading or ready; retries after an
     /// error. Once a worker is ready, a pre-warmed spare is kept.
     pub fn load(&self, language: Language) {
@@ -179,10 +198,16 @@ impl SandboxHost {
         }
         let weak = Rc::downgrade(&self.inner);
         let dead = weak.clone();
+        let snapshots = weak.clone();
         let frame = Frame::create(
             move |wid, event| {
                 if let Some(host) = SandboxHost::from_weak(&weak) {
                     host.on_event(wid, event);
+                }
+            },
+            move |event| {
+                if let Some(host) = SandboxHost::from_weak(&snapshots) {
+                    host.on_snapshot(event);
                 }
             },
             move |reason| {
@@ -210,10 +235,24 @@ impl SandboxHost {
                 }
             };
             match download::runtime(&self.inner.base, language, report).await {
-                Ok(files) => self.inner.core.borrow_mut().lang(language).files = Some(Rc::new(files)),
+                Ok(runtime) => {
+                    let mut core = self.inner.core.borrow_mut();
+                    let lang = core.lang(language);
+                    lang.files = Some(Rc::new(runtime.files));
+                    lang.snapshot_cache = (language == Language::Python).then_some(runtime.snapshot_cache);
+                }
                 Err(reason) => return self.fail(language, reason),
             }
         }
+        let snapshot_cache = {
+            let core = self.inner.core.borrow();
+            let lang = &core.langs[&language];
+            lang.snapshot_cache.clone().filter(|_| !lang.files_sent)
+        };
+        let snapshot = match snapshot_cache {
+            Some(name) => persist::load(&name).await,
+            None => None,
+        };
         let files = {
             let mut core = self.inner.core.borrow_mut();
             let lang = core.lang(language);
@@ -225,9 +264,25 @@ impl SandboxHost {
             }
         };
         if let Some(files) = files {
-            frame.assets(language.id(), &files);
+            frame.assets(language.id(), &files, snapshot);
         }
         self.replenish(language);
+    }
+
+    /// The frame made Python's snapshot (keep it for the next visit), or the kept one
+    /// failed (drop it).
+    fn on_snapshot(&self, event: SnapshotEvent) {
+        let name = {
+            let core = self.inner.core.borrow();
+            core.langs.get(&Language::Python).and_then(|l| l.snapshot_cache.clone())
+        };
+        let Some(name) = name else { return };
+        wasm_bindgen_futures::spawn_local(async move {
+            match event {
+                SnapshotEvent::Made(image) => persist::store(&name, &image).await,
+                SnapshotEvent::Failed => persist::forget(&name).await,
+            }
+        });
     }
 
     /// The frame never answered: it is dropped (a retry makes a new one) and every runtime
@@ -303,6 +358,25 @@ impl SandboxHost {
         };
         for wid in spawn {
             frame.spawn(wid, language.id());
+            self.watch_start(wid, language);
+        }
+    }
+
+    /// Fails worker `wid` if it is still starting after [`START_LIMIT_MS`].
+    fn watch_start(&self, wid: u32, language: Language) {
+        let weak = Rc::downgrade(&self.inner);
+        let check = Closure::once_into_js(move || {
+            let Some(host) = SandboxHost::from_weak(&weak) else {
+                return;
+            };
+            let starting = matches!(host.inner.core.borrow().workers.get(&wid), Some(Slot::Starting(_)));
+            if starting {
+                let reason = format!("the runtime did not start within {} s", START_LIMIT_MS / 1000);
+                host.worker_failed(wid, language, reason);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(check.unchecked_ref(), START_LIMIT_MS);
         }
     }
 
@@ -428,12 +502,25 @@ impl SandboxHost {
             None => return,
         };
         self.kill(wid);
-        let (log, done) = {
+        let (language, log, done) = {
             let mut run = run.borrow_mut();
-            (run.log.take(), run.done.take())
+            (run.language, run.log.take(), run.done.take())
         };
         if let (Some(log), Some(done)) = (log, done) {
             let _ = done.send(log.finish(end));
+        }
+        // After the run's result has been handled (a task later): the replacement worker
+        // costs the page a few messages it need not wait for.
+        let weak = Rc::downgrade(&self.inner);
+        let later = Closure::once_into_js(move || {
+            if let Some(host) = SandboxHost::from_weak(&weak) {
+                host.replenish(language);
+            }
+        });
+        let deferred = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0));
+        if !matches!(deferred, Some(Ok(_))) {
+            self.replenish(language);
         }
     }
 
@@ -481,6 +568,7 @@ impl SandboxHost {
         let wid = self.acquire(language).await?;
         let (done, finished) = oneshot::channel();
         let run = Rc::new(RefCell::new(Run {
+            language,
             log: Some(SessionLog::new()),
             clock: PhaseClock::start(time_limit_ms, now_ms()),
             done: Some(done),
@@ -494,7 +582,8 @@ impl SandboxHost {
         let Some(frame) = frame else {
             return Err(SandboxError::Unavailable("the sandbox frame is gone".to_owned()));
         };
-        self.replenish(language);
+        // The worker that replaces this one starts when the session ends (`finish`): the
+        // spare is ready meanwhile, and starting a runtime would take the CPU from this run.
         frame.run(wid, harness::harness(language), &stdin);
         self.arm_timer(wid, &run);
         finished

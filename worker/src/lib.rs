@@ -21,6 +21,8 @@
 //!     /// `base` is the URL prefix the runtime files are served under (e.g. "./runtimes/").
 //!     /// `on_state` is called on every runtime state change (and progress tick).
 //!     pub fn new(base: &str, on_state: impl Fn(Language, RuntimeState) + 'static) -> Self;
+//!     /// Adds the sandbox frame and starts JavaScript's worker (no download), at app start.
+//!     pub fn prepare(&self);
 //!     /// Starts loading a language's runtime (lazily, on first use; no-op when loading or
 //!     /// ready; retries after an error). Keeps a pre-warmed spare once ready.
 //!     pub fn load(&self, language: Language);
@@ -51,13 +53,22 @@
 //!   frame a copy. Nothing inside the sandbox fetches anything.
 //! - Every session runs in a fresh worker (a fresh interpreter, as in the grader); a worker
 //!   is single-use and terminated when its session ends. Per language the host keeps one
-//!   ready worker and, once the first one was ready, a pre-warmed spare.
+//!   ready worker and, once the first one was ready, a pre-warmed spare; the replacement
+//!   starts once a session has ended, so that it does not compete with the run.
+//! - Before it reports ready, a worker runs core's primer (`harness::primer`) through the
+//!   harness a few times, output kept to itself, and removes the primer's global: the
+//!   user's session then finds the harness compiled and the interpreter's paths warm.
+//! - Each worker gets one end of a `MessageChannel` whose other end the app keeps: runs go
+//!   out and output comes back on it directly (`frame.rs`).
 //! - The frame compiles each wasm module once and hands the compiled module to every
 //!   worker. The first Python worker makes a memory snapshot of a freshly started
 //!   interpreter (before any user code), from which the next ones start in a few hundred
-//!   milliseconds. Alongside the first worker, a throwaway worker runs a typical workload
-//!   once, so that the engine has compiled and optimised the interpreter's hot code before
-//!   the first real run is timed.
+//!   milliseconds; the app keeps it in Cache Storage for the next visit (`persist.rs`).
+//!   After the first worker is ready, a throwaway worker runs a typical workload once, so
+//!   that the engine has compiled and optimised the interpreter's hot code before the
+//!   first real run is timed.
+//! - [`SandboxHost::prepare`] adds the frame and starts JavaScript's worker when the app
+//!   starts (it downloads nothing); Python and Ruby load on first use.
 //! - Before user code runs, the worker deletes what it must not use (`fetch`,
 //!   `XMLHttpRequest`, `WebSocket`, `importScripts`, `indexedDB`, `caches`, `postMessage`,
 //!   nested workers, …): the CSP and the opaque origin block them anyway, and Pyodide's `js`
@@ -85,10 +96,12 @@ mod download;
 mod frame;
 #[cfg(target_arch = "wasm32")]
 mod host;
+#[cfg(target_arch = "wasm32")]
+mod persist;
 #[cfg(not(target_arch = "wasm32"))]
 mod unavailable;
 
-pub use manifest::{Manifest, RuntimeFile, RuntimeFiles};
+pub use manifest::{Manifest, RuntimeFile, RuntimeFiles, SNAPSHOT_CACHE_PREFIX};
 pub use polyrun_core::Language;
 pub use session::{LOAD_LIMIT_MS, PhaseClock};
 

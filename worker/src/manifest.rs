@@ -45,6 +45,45 @@ impl RuntimeFiles {
     pub fn total(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
     }
+
+    /// The name of the app's Cache Storage cache that keeps this runtime's memory snapshot:
+    /// it changes with any of the runtime's files and with the worker code that makes the
+    /// snapshot, so a snapshot is only ever used by the build that could have made it.
+    pub fn snapshot_cache(&self, worker_js: &str) -> String {
+        let mut hash = Fnv64::default();
+        for file in &self.files {
+            hash.write(file.path.as_bytes());
+            hash.write(&file.size.to_le_bytes());
+            hash.write(file.sha256.as_bytes());
+        }
+        hash.write(worker_js.as_bytes());
+        format!("{SNAPSHOT_CACHE_PREFIX}{:016x}", hash.0)
+    }
+}
+
+/// What every cache name of [`RuntimeFiles::snapshot_cache`] starts with (older ones are
+/// deleted when a new one is stored).
+pub const SNAPSHOT_CACHE_PREFIX: &str = "polyrun-snapshot-";
+
+/// FNV-1a, 64 bits: a cache key, not a checksum (the files' SHA-256 sums go into it).
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so that ("ab", "c") and ("a", "bc") differ.
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
 }
 
 impl Manifest {
@@ -120,6 +159,19 @@ mod tests {
             assert!(Manifest::parse(&text).is_err(), "{bad}");
         }
         assert!(Manifest::parse("not json").is_err());
+    }
+
+    #[test]
+    fn snapshot_cache_changes_with_files_and_worker() {
+        let manifest = Manifest::parse(SAMPLE).unwrap();
+        let python = manifest.runtime(Language::Python).unwrap();
+        let name = python.snapshot_cache("worker v1");
+        assert!(name.starts_with(SNAPSHOT_CACHE_PREFIX), "{name}");
+        assert_eq!(name, python.snapshot_cache("worker v1"));
+        assert_ne!(name, python.snapshot_cache("worker v2"));
+        let mut changed = python.clone();
+        changed.files[1].sha256 = "cc".to_owned();
+        assert_ne!(name, changed.snapshot_cache("worker v1"));
     }
 
     #[test]

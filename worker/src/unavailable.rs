@@ -44,6 +44,9 @@ impl SandboxHost {
         }
     }
 
+    /// Nothing to prepare here.
+    pub fn prepare(&self) {}
+
     /// Reports that the runtime cannot load here.
     pub fn load(&self, language: Language) {
         let state = RuntimeState::Error(REASON.to_owned());

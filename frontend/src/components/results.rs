@@ -16,6 +16,9 @@ use crate::state::{Outcome, RunKind, RunState};
 pub struct ResultsProps {
     /// The run in progress or the last one's outcome.
     pub run: RunState,
+    /// How many runs have finished: each outcome is drawn as new elements, not as changes
+    /// to the previous one's (a run fast enough never shows "running" in between).
+    pub finished_runs: u64,
     /// How many examples a run's report starts with.
     pub examples: usize,
     /// Parameter names (snake_case).
@@ -43,7 +46,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     html! {
         <section class="panel results" aria-labelledby="results-title" aria-live="polite">
             <div class="panel-head"><h2 id="results-title">{ "Results" }</h2></div>
-            { body }
+            <div class="results-body" key={props.finished_runs.to_string()}>{ body }</div>
         </section>
     }
 }

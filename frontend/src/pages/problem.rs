@@ -84,6 +84,8 @@ fn Workspace(props: &WorkspaceProps) -> Html {
     let grader_url = use_memo((), |_| grader::grader_url());
     // Set while a run is in flight, so a second Ctrl+Enter does not start another.
     let busy = use_mut_ref(|| false);
+    // Counts runs started, so that a late "running" indicator knows its run is over.
+    let started_runs = use_mut_ref(|| 0u64);
     let editor = use_memo((), |_| EditorLink::default());
     let language = state.language;
 
@@ -122,6 +124,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         let sandbox = sandbox.clone();
         let problem = problem.clone();
         let busy = busy.clone();
+        let started_runs = started_runs.clone();
         let editor = editor.clone();
         Callback::from(move |()| {
             if *busy.borrow() {
@@ -137,11 +140,29 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                 }
             };
             *busy.borrow_mut() = true;
-            state.dispatch(Action::RunStarted(RunKind::Run));
+            let this_run = {
+                let mut started = started_runs.borrow_mut();
+                *started += 1;
+                *started
+            };
             let dispatcher = state.dispatcher();
             let sandbox = sandbox.clone();
             let problem = problem.to_problem();
             let busy = busy.clone();
+            // "Running…" shows only once a run has taken RUNNING_SHOWN_AFTER_MS: a run that
+            // is quicker goes straight to its results, with no flash in between, and the
+            // page does not redraw while the sandbox works (the drawing would compete with it
+            // for the CPU).
+            {
+                let busy = busy.clone();
+                let started_runs = started_runs.clone();
+                let dispatcher = state.dispatcher();
+                after_ms(RUNNING_SHOWN_AFTER_MS, move || {
+                    if *busy.borrow() && *started_runs.borrow() == this_run {
+                        dispatcher.dispatch(Action::RunStarted(RunKind::Run));
+                    }
+                });
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match grade_in_browser(&sandbox.0, &problem, language, &source, tests).await {
                     Ok(report) => Outcome::Graded {
@@ -315,7 +336,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                     if let Some(reason) = &state.run_blocked {
                         <div class="alert error" role="alert" data-testid="run-blocked">{ reason.clone() }</div>
                     }
-                    <Results run={state.run.clone()} examples={state.examples} params={meta.params.clone()} />
+                    <Results run={state.run.clone()} finished_runs={state.finished_runs} examples={state.examples} params={meta.params.clone()} />
                     <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch} />
                 </div>
             </div>
@@ -336,6 +357,19 @@ fn sync_code(state: &UseReducerHandle<ProblemState>, editor: &EditorLink) -> Str
             text
         }
         _ => code,
+    }
+}
+
+/// How long a run goes before the page shows that it is running.
+const RUNNING_SHOWN_AFTER_MS: i32 = 50;
+
+/// Calls `f` once, `ms` milliseconds from now (never, if the page has no timers: what it
+/// is used for is cosmetic).
+fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&callback), ms);
     }
 }
 
