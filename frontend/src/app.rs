@@ -101,5 +101,16 @@ fn ensure_style() {
 /// Starts the app in the page's `<body>`.
 pub fn start() {
     ensure_style();
-    yew::Renderer::<App>::new().render();
+    // Into the page's `#polyrun-app` when it has one (index.html does: the sandbox frame
+    // beside it must not be replaced), else into <body>.
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(APP_ROOT));
+    match root {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
 }
+
+/// The id of the element the app renders into.
+const APP_ROOT: &str = "polyrun-app";

@@ -209,10 +209,13 @@ async function visit(context, server, language) {
   const ready = states.find((s) => s.language === language && s.state === "ready");
   // The status shows "loading" as soon as the problem page asks for the runtime.
   const asked = states.find((s) => s.language === language && s.state === "loading");
+  // A runtime already ready when the page first shows its status (JavaScript's worker
+  // starts with the app) was ready at the request: 0.
+  const readyFirst = ready && (!asked || asked.at > ready.at);
   return {
     page,
     readyMs: ready ? ready.at : null,
-    fromRequestMs: ready && asked ? ready.at - asked.at : null,
+    fromRequestMs: readyFirst ? 0 : ready && asked ? ready.at - asked.at : null,
     traffic: runtimeTraffic(server.requests),
   };
 }

@@ -1,8 +1,11 @@
-//! The hidden sandbox frame: an `<iframe sandbox="allow-scripts" srcdoc=…>` (an opaque
-//! origin under a CSP without network) that starts the sandbox workers and relays their
-//! messages. This is the host's one channel to them; what comes back is checked here.
+//! The hidden sandbox frame: an `<iframe sandbox="allow-scripts" src="sandbox.html">` (an
+//! opaque origin under a CSP without network) that starts the sandbox workers and relays
+//! their messages. The site's `index.html` carries the frame, so that it loads while the
+//! app's own wasm does; the app adopts it (or adds one like it) and says `ping`, which the
+//! frame answers with `hello` as it does when it loads. This is the host's one channel to
+//! the workers; what comes back is checked here.
 //!
-//! To the frame: `{kind: "boot", worker, prelude, primers}` (once, answered `hello` first;
+//! To the frame: `{kind: "ping"}`, `{kind: "boot", worker, prelude, primers}` (once, answered `hello` first;
 //! `primers`: per language `{harness, input, function}`, core's primer), `{kind: "assets",
 //! language, files}` (Python's may include a kept `pyodide.snapshot`), `{kind: "spawn", wid,
 //! language}`, `{kind: "run", wid, harness, input}`, `{kind: "kill", wid}`.
@@ -30,10 +33,13 @@ use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Wind
 
 use crate::download::js_error;
 use crate::session::WorkerEnd;
-use crate::{SANDBOX_HTML, WORKER_JS};
+use crate::{SANDBOX_URL, WORKER_JS};
 
 /// The name a kept Python snapshot goes by among the runtime's files (worker.js knows it).
 pub(crate) const SNAPSHOT_FILE: &str = "pyodide.snapshot";
+
+/// The page's own sandbox frame, if it has one (`index.html`).
+const FRAME_SELECTOR: &str = "iframe[data-polyrun=\"sandbox\"]";
 
 /// How long the frame may take to answer before the sandbox is declared broken.
 pub(crate) const BOOT_TIMEOUT_MS: i32 = 15_000;
@@ -87,20 +93,32 @@ impl Frame {
     ) -> Result<Rc<Frame>, String> {
         let window = web_sys::window().ok_or("there is no window")?;
         let document = window.document().ok_or("there is no document")?;
-        let body = document.body().ok_or("the page has no body")?;
-        let element: HtmlIFrameElement = document
-            .create_element("iframe")
-            .map_err(|e| js_error(&e))?
-            .unchecked_into();
         let fail = |e: JsValue| js_error(&e);
-        element.set_attribute("sandbox", "allow-scripts").map_err(fail)?;
-        element.set_attribute("aria-hidden", "true").map_err(fail)?;
-        element.set_attribute("tabindex", "-1").map_err(fail)?;
-        element.set_attribute("data-polyrun", "sandbox").map_err(fail)?;
-        element.set_title("polyrun sandbox");
-        element.style().set_property("display", "none").map_err(fail)?;
-        element.set_srcdoc(SANDBOX_HTML);
-        body.append_child(&element).map_err(fail)?;
+        let element: HtmlIFrameElement = match document.query_selector(FRAME_SELECTOR).ok().flatten() {
+            Some(existing) => existing
+                .dyn_into()
+                .map_err(|_| format!("{FRAME_SELECTOR} is not an iframe"))?,
+            None => {
+                let body = document.body().ok_or("the page has no body")?;
+                let element: HtmlIFrameElement = document
+                    .create_element("iframe")
+                    .map_err(|e| js_error(&e))?
+                    .unchecked_into();
+                element.set_attribute("data-polyrun", "sandbox").map_err(fail)?;
+                element.set_attribute("aria-hidden", "true").map_err(fail)?;
+                element.set_attribute("tabindex", "-1").map_err(fail)?;
+                element.set_title("polyrun sandbox");
+                element.set_hidden(true);
+                element.set_attribute("sandbox", "allow-scripts").map_err(fail)?;
+                element.set_src(SANDBOX_URL);
+                body.append_child(&element).map_err(fail)?;
+                element
+            }
+        };
+        // Whatever the page says, the frame gets no more than scripts.
+        if element.get_attribute("sandbox").as_deref() != Some("allow-scripts") {
+            return Err("the sandbox frame in the page is not sandboxed as allow-scripts only".to_owned());
+        }
         let target = element.content_window().ok_or("the sandbox frame has no window")?;
 
         let on_event: Rc<dyn Fn(u32, Event)> = Rc::new(on_event);
@@ -147,15 +165,15 @@ impl Frame {
             .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
             .map_err(fail)?;
         *frame.listener.borrow_mut() = Some(listener);
+        // A frame that loaded before this listener said hello to no one: ask again.
+        frame.send(&object(&[("kind", JsValue::from_str("ping"))]), &Array::new());
 
         let weak = Rc::downgrade(&frame);
         let check = Closure::once_into_js(move || {
             if weak.upgrade().is_some_and(|frame| !frame.booted.get()) {
-                on_dead(
-                    "the sandbox frame did not start (does the page's Content-Security-Policy block \
-                     inline scripts in srcdoc frames?)"
-                        .to_owned(),
-                );
+                on_dead(format!(
+                    "the sandbox frame did not start (is {SANDBOX_URL} served beside the app?)"
+                ));
             }
         });
         window

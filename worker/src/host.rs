@@ -23,6 +23,9 @@ use crate::{RuntimeState, SandboxError};
 /// A worker that fails to start this many times in a row puts its runtime in error.
 const MAX_START_FAILURES: u32 = 3;
 
+/// How long a session runs before its replacement worker starts anyway (ms).
+const REPLACE_AFTER_MS: i32 = 100;
+
 /// A worker not ready this long after it was started is given up as failed (a runtime that
 /// hangs while starting, say on a damaged snapshot, would otherwise stall every run).
 const START_LIMIT_MS: i32 = 90_000;
@@ -511,6 +514,11 @@ impl SandboxHost {
         }
         // After the run's result has been handled (a task later): the replacement worker
         // costs the page a few messages it need not wait for.
+        self.replenish_later(language, 0);
+    }
+
+    /// [`Self::replenish`] in `ms` milliseconds (at once if there are no timers).
+    fn replenish_later(&self, language: Language, ms: i32) {
         let weak = Rc::downgrade(&self.inner);
         let later = Closure::once_into_js(move || {
             if let Some(host) = SandboxHost::from_weak(&weak) {
@@ -518,7 +526,7 @@ impl SandboxHost {
             }
         });
         let deferred = web_sys::window()
-            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0));
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), ms));
         if !matches!(deferred, Some(Ok(_))) {
             self.replenish(language);
         }
@@ -582,10 +590,12 @@ impl SandboxHost {
         let Some(frame) = frame else {
             return Err(SandboxError::Unavailable("the sandbox frame is gone".to_owned()));
         };
-        // The worker that replaces this one starts when the session ends (`finish`): the
-        // spare is ready meanwhile, and starting a runtime would take the CPU from this run.
+        // The worker that replaces this one starts when the session ends (`finish`) or once
+        // it has run for a while, whichever comes first: the spare is ready meanwhile, and
+        // starting a runtime would take the CPU from a quick run.
         frame.run(wid, harness::harness(language), &stdin);
         self.arm_timer(wid, &run);
+        self.replenish_later(language, REPLACE_AFTER_MS);
         finished
             .await
             .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))

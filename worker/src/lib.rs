@@ -44,10 +44,11 @@
 //!
 //! # How it works
 //!
-//! - The host ([`SandboxHost`], `host.rs`) adds one hidden `<iframe sandbox="allow-scripts"
-//!   srcdoc=…>` to the page ([`SANDBOX_HTML`], `frame.rs`); its CSP allows scripts, eval and
-//!   wasm but no network (`connect-src 'none'`). The frame starts classic workers from a
-//!   `blob:` URL of [`WORKER_JS`] and relays messages both ways.
+//! - The host ([`SandboxHost`], `host.rs`) adopts the page's hidden `<iframe
+//!   sandbox="allow-scripts" src="sandbox.html">` (`index.html` has it, so it loads while
+//!   the app does) or adds one ([`SANDBOX_HTML`], served as [`SANDBOX_URL`]; `frame.rs`); its
+//!   CSP allows scripts, eval and wasm but no network (`connect-src 'none'`). The frame
+//!   starts classic workers from a `blob:` URL of [`WORKER_JS`] and relays messages.
 //! - A runtime's files are listed in `{base}manifest.json` (written by `web/build.mjs`) and
 //!   fetched once, with byte progress (`download.rs`); the host keeps the bytes and hands the
 //!   frame a copy. Nothing inside the sandbox fetches anything.
@@ -82,10 +83,10 @@
 //!   terminals), and JavaScript gets core's prelude and a `__polyrun` host object with the
 //!   QuickJS engine's event loop (`runTicks`, macrotasks, unhandled rejections, `exitCode`).
 //!
-//! The page must not give the frame a stricter CSP than its own: a `srcdoc` frame inherits
-//! the page's policy, so a page CSP without `'unsafe-inline'`, `'unsafe-eval'`,
-//! `'wasm-unsafe-eval'` and `blob:` for scripts and workers stops the sandbox (the runtime
-//! state then turns to an error after 15 s).
+//! The frame is its own document with its own CSP (a `<meta>` in `sandbox.html`); a host
+//! that serves it with a stricter `Content-Security-Policy` header (one without
+//! `'unsafe-inline'`, `'unsafe-eval'`, `'wasm-unsafe-eval'` and `blob:` for scripts and
+//! workers) stops the sandbox, and the runtime state turns to an error after 15 s.
 
 mod manifest;
 mod session;
@@ -110,8 +111,12 @@ pub use host::SandboxHost;
 #[cfg(not(target_arch = "wasm32"))]
 pub use unavailable::SandboxHost;
 
-/// The sandbox frame's document (the iframe's `srcdoc`): CSP, worker start-up and relay.
+/// The sandbox frame's document: CSP, worker start-up and relay. The site serves it as
+/// [`SANDBOX_URL`] (Trunk copies `worker/js/sandbox.html`).
 pub const SANDBOX_HTML: &str = include_str!("../js/sandbox.html");
+
+/// Where the sandbox frame's document is served, relative to the app's page.
+pub const SANDBOX_URL: &str = "sandbox.html";
 
 /// The sandbox worker's script (started by the frame from a `blob:` URL).
 pub const WORKER_JS: &str = include_str!("../js/worker.js");
