@@ -1,4 +1,8 @@
-//! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank.
+//! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank, serve
+//! the HTTP API and the web app.
+
+mod http;
+mod serve;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -57,6 +61,24 @@ enum Command {
         /// The problem bank.
         #[arg(long)]
         problems: Option<PathBuf>,
+    },
+    /// Serve the HTTP API (/api/v1) and the web app.
+    Serve {
+        /// Where to listen (port 0: any free port, printed on the first line).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The problem bank.
+        #[arg(long)]
+        problems: Option<PathBuf>,
+        /// The web app (a `trunk build` output); default: ./dist, else the checkout's dist/.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Sandboxes running at once (default: one per CPU).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Runs that may wait for a sandbox; beyond them requests get 429.
+        #[arg(long, default_value_t = 32)]
+        queue: usize,
     },
 }
 
@@ -126,6 +148,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Serve {
+            addr,
+            problems,
+            site,
+            workers,
+            queue,
+        } => {
+            let bank = ProblemBank::new(problems_dir(problems));
+            if !bank.root().is_dir() {
+                bail!(Usage(format!("no problem bank at {}", bank.root().display())));
+            }
+            let site = http::site::site_dir(site);
+            if let Some(dir) = &site
+                && !dir.join("index.html").is_file()
+            {
+                bail!(Usage(format!(
+                    "{} has no index.html (build the app: trunk build --release)",
+                    dir.display()
+                )));
+            }
+            let workers = workers.unwrap_or_else(|| GraderConfig::default().max_concurrent);
+            serve::serve(serve::ServeOptions {
+                addr,
+                bank,
+                site,
+                workers,
+                queue,
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { problems } => {
             let bank = ProblemBank::new(problems_dir(problems));

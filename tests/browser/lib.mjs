@@ -174,11 +174,11 @@ export async function typeCode(page, code) {
 }
 
 /**
- * Clicks Run and waits for the run's outcome. Returns
+ * Clicks Run (or, `button: "submit-button"`, Submit) and waits for the outcome. Returns
  * { summary: verdict | null, summaryText, error: run-error text | null, blocked, results: [...] }
  * with each result { verdict, index, actual, expected, error, stdout, stderr, time }.
  */
-export async function clickRun(page, timeout = RUN_TIMEOUT, { synthetic = false } = {}) {
+export async function clickRun(page, timeout = RUN_TIMEOUT, { synthetic = false, button: testid = "run-button" } = {}) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll(
       '[data-testid="run-summary"], [data-testid="run-error"], [data-testid="result"], [data-testid="run-blocked"]',
@@ -186,15 +186,15 @@ export async function clickRun(page, timeout = RUN_TIMEOUT, { synthetic = false 
       el.dataset.stale = "1";
     }
   });
-  const button = page.locator('[data-testid="run-button"]');
+  const button = page.locator(`[data-testid="${testid}"]`);
   await button.waitFor({ state: "visible" });
-  await page.waitForFunction(() => !document.querySelector('[data-testid="run-button"]').disabled, null, {
+  await page.waitForFunction((id) => !document.querySelector(`[data-testid="${id}"]`).disabled, testid, {
     timeout,
   });
   if (synthetic) {
     // A click dispatched by script: no input event, so Chromium does not hold other tasks
     // back until the next frame as it does after real input (see tests/browser/bench.mjs).
-    await page.evaluate(() => document.querySelector('[data-testid="run-button"]').click());
+    await page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`).click(), testid);
   } else {
     await button.click();
   }

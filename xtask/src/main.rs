@@ -4,7 +4,8 @@
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
 //! - `cargo xtask test`: set-up, then format, lints, every test and `polyrun check`.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
-//! - `cargo xtask run`: set-up, then the web app on http://127.0.0.1:8080 (`trunk serve`).
+//! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
+//!   http://127.0.0.1:8080 (`polyrun serve`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
@@ -134,11 +135,15 @@ pub fn build_site() -> anyhow::Result<()> {
     )
 }
 
-/// Sets up, builds the site and serves the app with `trunk serve` on 127.0.0.1:8080.
+/// Sets up, builds the site and serves it with the grader (`polyrun serve`: the app and
+/// the HTTP API) on 127.0.0.1:8080; further arguments go to `polyrun serve`.
 fn serve_app(args: &[String]) -> anyhow::Result<()> {
     setup::setup()?;
-    let status = std::process::Command::new(util::cargo_bin("trunk"))
-        .args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"])
+    build_site()?;
+    let site = util::root().join("dist");
+    let status = std::process::Command::new(util::polyrun_bin())
+        .args(["serve", "--addr", "127.0.0.1:8080", "--site"])
+        .arg(&site)
         .args(args)
         .current_dir(util::root())
         .status()?;

@@ -1,0 +1,57 @@
+//! The API's errors: a status and `{"error": "<what is wrong>"}`. Everything a client can
+//! cause is a 4xx; a 5xx would mean the grader itself is broken.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An answer other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed JSON, a missing or mistyped field, an unknown language (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such problem, or no such route (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The route exists, the method does not (405).
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The body or the source is too large (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Every grading slot and every place in the queue is taken (429).
+    #[error("the grader is busy: too many runs at once; try again shortly")]
+    Busy,
+    /// The grader cannot run anything (a runtime is missing): not the client's doing (503).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Busy => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if matches!(self, ApiError::Busy) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
+    }
+}

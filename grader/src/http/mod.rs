@@ -1,0 +1,62 @@
+//! polyrun's HTTP API (`polyrun serve`; spec: "HTTP API"): one axum `Router` over the
+//! grader library, the same whether served on a socket or, later, on AWS Lambda. Routes:
+//! `GET /api/v1/problems`, `GET /api/v1/problems/{id}`, `POST /api/v1/grade`,
+//! `POST /api/v1/run`, and the web app's files at `/`. Every error is
+//! `{"error": "<what is wrong>"}` with a 4xx status; nothing a client sends gets a 5xx.
+
+mod body;
+mod error;
+mod routes;
+pub mod site;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{Method, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+/// The router: the API, and the site in `site` (if any) at `/`.
+pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/api/v1/problems", get(routes::problems))
+        .route("/api/v1/problems/{id}", get(routes::problem))
+        .route("/api/v1/grade", post(routes::grade))
+        .route("/api/v1/run", post(routes::run))
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        // Any page may call the API (an app on a static host, this grader elsewhere).
+        .layer(CorsLayer::permissive());
+    let app = match site {
+        Some(site) => {
+            let page = site.clone();
+            let index = move || {
+                let page = page.clone();
+                async move { site::index(&page).await }
+            };
+            api.route("/", get(index.clone()))
+                .route("/index.html", get(index))
+                .fallback_service(ServeDir::new(site).fallback(axum::routing::any(not_found)))
+        }
+        None => api.fallback(not_found),
+    };
+    app.layer(CatchPanicLayer::custom(|_| {
+        ApiError::Unavailable("the grader failed on this request".into()).into_response()
+    }))
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::NotFound(format!("there is nothing at {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{} does not take {method}", uri.path()))
+}

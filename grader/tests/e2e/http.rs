@@ -1,0 +1,426 @@
+//! `polyrun serve` as a real process on a real socket: the problem routes, grading with
+//! hidden tests redacted, running programs, the web app's page, and every kind of bad
+//! request answered with a 4xx and `{"error"}` (the server still serving afterwards).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::common::{self, HANG_GUARD, clip};
+
+/// A `polyrun serve` process, killed when dropped; requests go through its [`Client`].
+struct Server {
+    child: Child,
+    client: Client,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Requests to a server at `addr`, one connection each.
+#[derive(Clone)]
+struct Client {
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `polyrun serve --addr 127.0.0.1:0 args…` and waits for its first line.
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("polyrun serve starts");
+        let stdout = child.stdout.take().expect("its stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(HANG_GUARD)
+            .expect("polyrun serve says where it listens");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            client: Client { addr },
+        }
+    }
+}
+
+impl Client {
+    /// Sends one HTTP/1.1 request; returns the status, the headers (lower-case names) and
+    /// the body.
+    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(HANG_GUARD)).expect("a read timeout");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).expect("send the head");
+        // A server may answer (413) before it has read a large body.
+        let _ = stream.write_all(body);
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read the answer");
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no header end in {:?}", clip(&String::from_utf8_lossy(&raw))));
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.lines();
+        let status: u16 = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let mut body = raw[split + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+        {
+            body = dechunk(&body);
+        }
+        (status, headers, body)
+    }
+
+    /// A request whose answer is JSON: the status and the value.
+    fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let text = if body.is_null() {
+            Vec::new()
+        } else {
+            body.to_string().into_bytes()
+        };
+        self.raw_json(method, path, &text)
+    }
+
+    fn raw_json(&self, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+        let (status, _, body) = self.request(method, path, body);
+        let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!(
+                "{method} {path}: {status}, not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&body)
+            )
+        });
+        (status, value)
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = body.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&body[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[end + 2..end + 2 + size]);
+        body = &body[end + 2 + size + 2..];
+    }
+}
+
+fn solution(id: &str, file: &str) -> String {
+    std::fs::read_to_string(
+        common::repo_root()
+            .join("problems")
+            .join(id)
+            .join("solutions")
+            .join(file),
+    )
+    .expect("a reference solution")
+}
+
+/// An error answer: the status, and `{"error": "…"}` naming `needle`.
+fn expect_error(answer: (u16, Value), status: u16, needle: &str) {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    let message = answer.1["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error field: {}", answer.1));
+    assert!(message.contains(needle), "{message:?} does not name {needle:?}");
+}
+
+#[test]
+fn problems_are_listed_and_shown_without_hidden_tests() {
+    let server = Server::start(&[]);
+    let bank = common::project_bank();
+    let (status, list) = server.json("GET", "/api/v1/problems", &Value::Null);
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    let mut expected = bank.ids().expect("the bank");
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(
+        list[0].as_object().map(|o| o.len()),
+        Some(4),
+        "id, title, difficulty, tags: {}",
+        list[0]
+    );
+
+    let problem = bank.load("two-sum").expect("two-sum");
+    let (status, shown) = server.json("GET", "/api/v1/problems/two-sum", &Value::Null);
+    assert_eq!(status, 200);
+    assert_eq!(shown["title"], problem.meta.title.as_str());
+    let text = shown.to_string();
+    let public = problem.tests.iter().filter(|t| !t.hidden).count();
+    assert_eq!(shown["tests"].as_array().map(Vec::len), Some(public));
+    for hidden in problem.tests.iter().filter(|t| t.hidden) {
+        let args = serde_json::to_string(&hidden.args).expect("JSON");
+        assert!(!text.contains(&args), "a hidden test's arguments {args} are in {text}");
+    }
+    assert!(shown.get("solutions").is_none(), "no reference solutions: {text}");
+    for source in problem.solutions.values() {
+        let body = source.lines().nth(1).unwrap_or(source).trim();
+        assert!(
+            !text.contains(body),
+            "a reference solution's line {body:?} is in {text}"
+        );
+    }
+    expect_error(
+        server.json("GET", "/api/v1/problems/no-such", &Value::Null),
+        404,
+        "no-such",
+    );
+}
+
+#[test]
+fn grading_redacts_hidden_tests_in_every_language() {
+    let server = Server::start(&[]);
+    let problem = common::project_bank().load("two-sum").expect("two-sum");
+    for (language, file) in [
+        ("python", "solution.py"),
+        ("ruby", "solution.rb"),
+        ("javascript", "solution.js"),
+    ] {
+        let request = json!({"problem": "two-sum", "language": language, "source": solution("two-sum", file)});
+        let (status, report) = server.json("POST", "/api/v1/grade", &request);
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["verdict"], "accepted", "{language}: {report}");
+        assert_eq!(report["total"].as_u64(), Some(problem.tests.len() as u64));
+        for test in report["tests"].as_array().expect("tests") {
+            if test["hidden"] == true {
+                let keys: Vec<&String> = test.as_object().expect("an object").keys().collect();
+                assert_eq!(keys.len(), 4, "only index, hidden, verdict, time_ms: {test}");
+            } else {
+                assert!(test.get("args").is_some(), "a public test shows its arguments: {test}");
+            }
+        }
+    }
+    let wrong = json!({"problem": "two-sum", "language": "python", "source": "def two_sum(nums, target):\n    return [0, 0]\n"});
+    let (status, report) = server.json("POST", "/api/v1/grade", &wrong);
+    assert_eq!(
+        (status, report["verdict"].as_str()),
+        (200, Some("wrong_answer")),
+        "{report}"
+    );
+}
+
+#[test]
+fn programs_run_with_stdin_and_limits() {
+    let server = Server::start(&[]);
+    let (status, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "ruby", "source": "puts gets.upcase\nwarn 'done'\nexit 3", "stdin": "hi\n"}),
+    );
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["stdout"], "HI\n");
+    assert_eq!(report["stderr"], "done\n");
+    assert_eq!(report["exit_code"], 3);
+    assert_eq!(report["status"], "ok");
+
+    let (_, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "javascript", "source": "for (;;) {}", "time_limit_ms": 300}),
+    );
+    assert_eq!(report["status"], "time_limit_exceeded", "{report}");
+    assert_eq!(report["exit_code"], 124);
+
+    let (_, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "x = bytearray(300 * 1024 * 1024)", "memory_limit_mb": 64}),
+    );
+    assert_eq!(report["status"], "memory_limit_exceeded", "{report}");
+
+    // A flood of output is capped; the answer still comes.
+    let (status, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "import sys\nwhile True: sys.stdout.write('x' * 65536)", "time_limit_ms": 1000}),
+    );
+    assert_eq!(status, 200);
+    assert!(report["stdout"].as_str().map_or(0, str::len) <= 2 << 20, "capped");
+}
+
+#[test]
+fn bad_requests_get_a_4xx_and_the_server_lives_on() {
+    let server = Server::start(&[]);
+    let source = "print(1)";
+    expect_error(server.raw_json("POST", "/api/v1/run", b"{not json"), 400, "not valid");
+    expect_error(server.raw_json("POST", "/api/v1/run", b""), 400, "empty");
+    expect_error(
+        server.raw_json("POST", "/api/v1/run", &[0xff, 0xfe, 0x00]),
+        400,
+        "not valid",
+    );
+    expect_error(server.raw_json("POST", "/api/v1/run", b"[1, 2]"), 400, "not valid");
+    expect_error(
+        server.json("POST", "/api/v1/run", &json!({"source": source})),
+        400,
+        "language",
+    );
+    expect_error(
+        server.json("POST", "/api/v1/run", &json!({"language": "cobol", "source": source})),
+        400,
+        "cobol",
+    );
+    expect_error(
+        server.json(
+            "POST",
+            "/api/v1/run",
+            &json!({"language": "python", "source": source, "time_limit_ms": 0}),
+        ),
+        400,
+        "time_limit_ms",
+    );
+    expect_error(
+        server.json(
+            "POST",
+            "/api/v1/grade",
+            &json!({"problem": "nope", "language": "python", "source": source}),
+        ),
+        404,
+        "nope",
+    );
+    let big = "#".repeat(65 * 1024);
+    expect_error(
+        server.json(
+            "POST",
+            "/api/v1/grade",
+            &json!({"problem": "two-sum", "language": "python", "source": big}),
+        ),
+        413,
+        "64 KiB",
+    );
+    expect_error(server.raw_json("POST", "/api/v1/run", &vec![b' '; 3 << 20]), 413, "KiB");
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    expect_error(
+        server.raw_json("POST", "/api/v1/run", deep.as_bytes()),
+        400,
+        "not valid",
+    );
+    expect_error(server.json("GET", "/api/v1/run", &Value::Null), 405, "GET");
+    expect_error(
+        server.json("GET", "/api/v1/nothing", &Value::Null),
+        404,
+        "/api/v1/nothing",
+    );
+
+    // Still serving.
+    let (status, report) = server.json("POST", "/api/v1/run", &json!({"language": "python", "source": source}));
+    assert_eq!((status, report["stdout"].as_str()), (200, Some("1\n")), "{report}");
+}
+
+#[test]
+fn a_saturated_grader_answers_429() {
+    let server = Server::start(&["--workers", "1", "--queue", "0"]);
+    let client = server.client.clone();
+    let busy = std::thread::spawn(move || {
+        client.json(
+            "POST",
+            "/api/v1/run",
+            &json!({"language": "javascript", "source": "for (;;) {}", "time_limit_ms": 3000}),
+        )
+    });
+    // While that one runs, the only place is taken.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let refused = loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let answer = server.json(
+            "POST",
+            "/api/v1/run",
+            &json!({"language": "python", "source": "print(1)"}),
+        );
+        if answer.0 == 429 || std::time::Instant::now() > deadline {
+            break answer;
+        }
+    };
+    expect_error(refused, 429, "busy");
+    let (status, report) = busy.join().expect("the long run");
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (200, Some("time_limit_exceeded")),
+        "{report}"
+    );
+    let (status, _) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "print(1)"}),
+    );
+    assert_eq!(status, 200, "free again");
+}
+
+#[test]
+fn the_web_app_is_served_and_told_where_its_grader_is() {
+    let site = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><html><head><title>polyrun</title></head><body></body></html>",
+    )
+    .expect("index.html");
+    std::fs::write(site.path().join("sandbox.html"), "<p>frame</p>").expect("sandbox.html");
+    let server = Server::start(&["--site", path_str(site.path())]);
+    let (status, _, page) = server.request("GET", "/", b"");
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<meta name="polyrun-grader" content=".">"#), "{page}");
+    let (status, _, frame) = server.request("GET", "/sandbox.html", b"");
+    assert_eq!((status, frame.as_slice()), (200, b"<p>frame</p>".as_slice()));
+    expect_error(server.json("GET", "/missing.js", &Value::Null), 404, "/missing.js");
+    let (status, _) = server.json("GET", "/api/v1/problems", &Value::Null);
+    assert_eq!(status, 200, "the API beside the site");
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temp path")
+}
