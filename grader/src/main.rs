@@ -2,6 +2,7 @@
 //! the HTTP API and the web app.
 
 mod http;
+mod lambda;
 mod serve;
 
 use std::io::Read;
@@ -78,6 +79,18 @@ enum Command {
         workers: Option<usize>,
         /// Runs that may wait for a sandbox; beyond them requests get 429.
         #[arg(long, default_value_t = 32)]
+        queue: usize,
+    },
+    /// Answer AWS Lambda invocations with the same HTTP API (as the function's bootstrap).
+    Lambda {
+        /// The problem bank (default: $POLYRUN_PROBLEMS, else ./problems).
+        #[arg(long)]
+        problems: Option<PathBuf>,
+        /// Sandboxes running at once (default: one per CPU the function has).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Runs that may wait for a sandbox; beyond them requests get 429.
+        #[arg(long, default_value_t = 8)]
         queue: usize,
     },
 }
@@ -178,6 +191,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 queue,
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lambda {
+            problems,
+            workers,
+            queue,
+        } => {
+            let bank = ProblemBank::new(problems_dir(problems));
+            let workers = workers.unwrap_or_else(|| GraderConfig::default().max_concurrent);
+            lambda::serve(bank, workers, queue).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { problems } => {

@@ -18,6 +18,10 @@ pub enum ApiError {
     /// The route exists, the method does not (405).
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// Well-formed, but not a request that can be run: an unknown language id, a missing
+    /// source, a limit out of range, bad base64 (422, as Judge0 answers).
+    #[error("{0}")]
+    Unprocessable(String),
     /// The body or the source is too large (413).
     #[error("{0}")]
     TooLarge(String),
@@ -35,6 +39,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

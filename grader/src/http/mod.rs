@@ -1,11 +1,14 @@
 //! polyrun's HTTP API (`polyrun serve`; spec: "HTTP API"): one axum `Router` over the
-//! grader library, the same whether served on a socket or, later, on AWS Lambda. Routes:
+//! grader library, the same served on a socket (`serve.rs`) or on AWS Lambda (`lambda.rs`).
+//! Routes:
 //! `GET /api/v1/problems`, `GET /api/v1/problems/{id}`, `POST /api/v1/grade`,
-//! `POST /api/v1/run`, and the web app's files at `/`. Every error is
+//! `POST /api/v1/run`, a Judge0 CE compatible subset at the root (`judge0`), and the web
+//! app's files at `/`. Every error is
 //! `{"error": "<what is wrong>"}` with a 4xx status; nothing a client sends gets a 5xx.
 
 mod body;
 mod error;
+mod judge0;
 mod routes;
 pub mod site;
 mod state;
@@ -31,6 +34,7 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
         .route("/api/v1/problems/{id}", get(routes::problem))
         .route("/api/v1/grade", post(routes::grade))
         .route("/api/v1/run", post(routes::run))
+        .merge(judge0::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         // Any page may call the API (an app on a static host, this grader elsewhere).

@@ -18,6 +18,12 @@ pub struct AppState {
     pub bank: BTreeMap<String, Problem>,
     /// Runs being served or queued; a request that finds none free gets 429.
     pub admission: Arc<Semaphore>,
+    /// The Judge0-compatible routes' submissions, by token.
+    pub judge0: super::judge0::Store,
+    /// Answer a queued Judge0 submission (`wait=false`) only once it has run: on AWS
+    /// Lambda nothing runs after the answer (the instance may be frozen), so a token is
+    /// only handed out for a finished submission there.
+    pub runs_finish_in_request: bool,
 }
 
 impl AppState {
@@ -37,6 +43,8 @@ impl AppState {
             grader,
             bank: problems,
             admission: Arc::new(Semaphore::new(admitted.max(1))),
+            judge0: super::judge0::Store::default(),
+            runs_finish_in_request: false,
         })
     }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::common::{self, HANG_GUARD, clip};
 
 /// A `polyrun serve` process, killed when dropped; requests go through its [`Client`].
-struct Server {
+pub(crate) struct Server {
     child: Child,
     client: Client,
 }
@@ -29,7 +29,7 @@ impl std::ops::Deref for Server {
 
 /// Requests to a server at `addr`, one connection each.
 #[derive(Clone)]
-struct Client {
+pub(crate) struct Client {
     addr: String,
 }
 
@@ -42,7 +42,7 @@ impl Drop for Server {
 
 impl Server {
     /// Starts `polyrun serve --addr 127.0.0.1:0 args…` and waits for its first line.
-    fn start(args: &[&str]) -> Server {
+    pub(crate) fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_polyrun"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
@@ -78,7 +78,7 @@ impl Server {
 impl Client {
     /// Sends one HTTP/1.1 request; returns the status, the headers (lower-case names) and
     /// the body.
-    fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    pub(crate) fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream.set_read_timeout(Some(HANG_GUARD)).expect("a read timeout");
         let head = format!(
@@ -117,7 +117,7 @@ impl Client {
     }
 
     /// A request whose answer is JSON: the status and the value.
-    fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
         let text = if body.is_null() {
             Vec::new()
         } else {
@@ -126,7 +126,7 @@ impl Client {
         self.raw_json(method, path, &text)
     }
 
-    fn raw_json(&self, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+    pub(crate) fn raw_json(&self, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
         let (status, _, body) = self.request(method, path, body);
         let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
             panic!(
@@ -165,7 +165,7 @@ fn solution(id: &str, file: &str) -> String {
 }
 
 /// An error answer: the status, and `{"error": "…"}` naming `needle`.
-fn expect_error(answer: (u16, Value), status: u16, needle: &str) {
+pub(crate) fn expect_error(answer: (u16, Value), status: u16, needle: &str) {
     assert_eq!(answer.0, status, "{}", answer.1);
     let message = answer.1["error"]
         .as_str()
