@@ -2,7 +2,11 @@
 //! grade latency, CPU-bound work against the native interpreters, throughput with both
 //! cores busy, and peak memory with 8 grades at once. Prints one JSON object per line.
 //!
-//! `cargo bench -p grader --bench grader -- [latency|cpu|throughput|rss] [LANG…]`
+//! `cargo bench -p grader --bench grader -- [latency|cpu|throughput|rss|http] [LANG…]`
+//!
+//! `http` starts the real `polyrun serve` and times `POST /api/v1/grade` (two-sum, every
+//! test) and Judge0's `POST /submissions?wait=true` over loopback, next to the same work
+//! called in-process, so the difference is what HTTP adds.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -207,6 +211,146 @@ async fn rss(grader: Arc<Grader>, languages: &[Language]) {
     );
 }
 
+/// A `polyrun serve` on a free port, killed when dropped.
+struct Server(std::process::Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve() -> Server {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_polyrun"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("polyrun serve starts");
+    let stdout = child.stdout.take().expect("its stdout");
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("its first line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    Server(child, addr)
+}
+
+/// One `POST path` with a JSON body over a fresh connection; the status line's code.
+fn post(addr: &str, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    String::from_utf8_lossy(&answer)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Milliseconds of `f`, 40 times after 3 warm-ups: (p50, p95).
+async fn timed<F, Fut>(mut f: F) -> (f64, f64)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for _ in 0..3 {
+        f().await;
+    }
+    let mut samples = Vec::new();
+    for _ in 0..40 {
+        let started = Instant::now();
+        f().await;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    (percentile(&samples, 0.5), percentile(&samples, 0.95))
+}
+
+async fn http(grader: &Grader, language: Language) {
+    let server = serve();
+    let addr = server.1.clone();
+    let bank = polyrun_core::ProblemBank::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../problems"));
+    let problem = bank.load("two-sum").expect("two-sum");
+    let file = match language {
+        Language::Python => "solution.py",
+        Language::Ruby => "solution.rb",
+        Language::Javascript => "solution.js",
+    };
+    let source = std::fs::read_to_string(bank.root().join("two-sum/solutions").join(file)).expect("a solution");
+    let grade_body = json!({"problem": "two-sum", "language": language.id(), "source": source}).to_string();
+    let (in_process, _) = timed(|| async {
+        let report = grader.grade(&problem, language, &source).await.expect("grade");
+        assert_eq!(report.verdict, Verdict::Accepted);
+    })
+    .await;
+    let (over_http, over_http_p95) = timed(|| {
+        let (addr, body) = (addr.clone(), grade_body.clone());
+        async move {
+            let code = tokio::task::spawn_blocking(move || post(&addr, "/api/v1/grade", &body))
+                .await
+                .expect("a request");
+            assert_eq!(code, 200);
+        }
+    })
+    .await;
+    let judge0_id = match language {
+        Language::Python => 71,
+        Language::Ruby => 72,
+        Language::Javascript => 63,
+    };
+    let program = match language {
+        Language::Python => "print(input())",
+        Language::Ruby => "puts gets",
+        Language::Javascript => "console.log(readline())",
+    };
+    let submission = json!({"language_id": judge0_id, "source_code": program, "stdin": "hi"}).to_string();
+    let (judge0, _) = timed(|| {
+        let (addr, body) = (addr.clone(), submission.clone());
+        async move {
+            let code = tokio::task::spawn_blocking(move || post(&addr, "/submissions?wait=true", &body))
+                .await
+                .expect("a request");
+            assert_eq!(code, 201);
+        }
+    })
+    .await;
+    let (run_in_process, _) = timed(|| async {
+        let limits = Limits::new(5000, 128);
+        let report = grader
+            .run_program(
+                language,
+                program,
+                b"hi\n".to_vec(),
+                limits,
+                Output::Collect { cap: 1 << 20 },
+            )
+            .await
+            .expect("run");
+        assert_eq!(report.exit_code, 0);
+    })
+    .await;
+    println!(
+        "{}",
+        json!({"bench": "http", "language": language.id(), "runs": 40,
+               "grade_in_process_p50_ms": in_process, "grade_http_p50_ms": over_http,
+               "grade_http_p95_ms": over_http_p95, "run_in_process_p50_ms": run_in_process,
+               "judge0_wait_p50_ms": judge0})
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let what = args.first().cloned().unwrap_or_else(|| "latency".into());
@@ -250,6 +394,11 @@ fn main() {
                 }
             }
             "rss" => rss(grader, &languages).await,
+            "http" => {
+                for language in languages {
+                    http(&grader, language).await;
+                }
+            }
             other => eprintln!("unknown benchmark {other}"),
         }
     });

@@ -20,7 +20,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let write = !args.iter().any(|a| a == "--no-write");
     apt(&["ruby", "nodejs"], "/usr/bin/ruby")?;
     let mut results: Vec<Value> = Vec::new();
-    for what in ["startup", "latency", "cpu", "throughput", "rss"] {
+    for what in ["startup", "latency", "cpu", "throughput", "rss", "http"] {
         step(&format!("bench {what}"));
         results.extend(grader_bench(what)?);
     }
@@ -240,6 +240,27 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
          mixed, 3 grades each): **{:.0} MiB** (target ≤ 1 GiB).\n",
         num(rss, "peak_rss_mib")
     );
+    let _ = writeln!(
+        md,
+        "## The HTTP API (`polyrun serve` on 127.0.0.1, one connection per request)\n\n\
+         `POST /api/v1/grade` of two-sum's reference solution (every test, hidden ones \
+         included) and Judge0's `POST /submissions?wait=true` of a program echoing its stdin, \
+         next to the same work called in-process (40 runs after 3 warm-ups).\n\n\
+         | language | grade in-process p50 | grade over HTTP p50 (p95) | run in-process p50 | Judge0 submission, wait=true, p50 |\n|---|---|---|---|---|"
+    );
+    for language in LANGUAGES {
+        let row = find(results, "http", language);
+        let _ = writeln!(
+            md,
+            "| {language} | {:.1} ms | {:.1} ms ({:.1}) | {:.1} ms | {:.1} ms |",
+            num(row, "grade_in_process_p50_ms"),
+            num(row, "grade_http_p50_ms"),
+            num(row, "grade_http_p95_ms"),
+            num(row, "run_in_process_p50_ms"),
+            num(row, "judge0_wait_p50_ms"),
+        );
+    }
+    md.push('\n');
     md.push_str(NOTES);
     md
 }

@@ -466,17 +466,8 @@ fn judge0_queue_states_and_a_full_grader_answer_429() {
     let long = json!({"language_id": 63, "source_code": "for (;;) {}", "wall_time_limit": 4});
     let (status, first) = server.json("POST", "/submissions", &long);
     assert_eq!(status, 201, "{first}");
-    let (status, second) = server.json(
-        "POST",
-        "/submissions",
-        &json!({"language_id": 71, "source_code": "print('after')"}),
-    );
-    assert_eq!(status, 201, "{second}");
-    let (first, second) = (
-        first["token"].as_str().expect("a token"),
-        second["token"].as_str().expect("a token"),
-    );
-    // The first takes the only place (2, Processing); the second waits for it (1, In Queue).
+    let first = first["token"].as_str().expect("a token").to_owned();
+    // The first takes the only place (2, Processing) ...
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (_, running) = server.json("GET", &format!("/submissions/{first}"), &Value::Null);
@@ -487,6 +478,15 @@ fn judge0_queue_states_and_a_full_grader_answer_429() {
         assert!(Instant::now() < deadline, "never started: {running}");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // ... so the next one waits for it (1, In Queue).
+    let (status, second) = server.json(
+        "POST",
+        "/submissions",
+        &json!({"language_id": 71, "source_code": "print('after')"}),
+    );
+    assert_eq!(status, 201, "{second}");
+    let second = second["token"].as_str().expect("a token").to_owned();
+    let (first, second) = (first.as_str(), second.as_str());
     let (_, waiting) = server.json("GET", &format!("/submissions/{second}"), &Value::Null);
     assert_eq!(
         waiting["status"],
