@@ -2,6 +2,9 @@
 //! host), the header, and the contexts every page uses (the one sandbox host and the
 //! runtimes' states).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use polyrun_core::Language;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -9,7 +12,7 @@ use yew_router::prelude::*;
 use crate::pages::not_found::NotFound;
 use crate::pages::problem::ProblemPage;
 use crate::pages::welcome::Welcome;
-use crate::sandbox::{RUNTIMES_BASE, Runtimes, Sandbox, SandboxHost};
+use crate::sandbox::{RUNTIMES_BASE, RuntimeView, Runtimes, Sandbox, SandboxHost};
 
 /// The app's routes.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -37,27 +40,61 @@ fn switch(route: Route) -> Html {
     }
 }
 
+/// Where the sandbox host's state changes go: the app's reducer, once it exists.
+type StateListener = Rc<RefCell<Option<Callback<(Language, RuntimeView)>>>>;
+
+/// Properties of [`App`]: the sandbox host, made (and started) before the app renders.
+#[derive(Properties, Clone)]
+pub struct AppProps {
+    /// The one sandbox host.
+    pub sandbox: Sandbox,
+    /// Receives the host's state changes on the app's behalf.
+    pub listener: StateListener,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.sandbox == other.sandbox && Rc::ptr_eq(&self.listener, &other.listener)
+    }
+}
+
+impl AppProps {
+    /// A host whose sandbox frame and JavaScript worker start now, before anything renders.
+    pub fn start() -> Self {
+        let listener: StateListener = Rc::default();
+        let forward = Rc::clone(&listener);
+        let host = SandboxHost::new(RUNTIMES_BASE, move |language: Language, state| {
+            if let Some(callback) = forward.borrow().as_ref() {
+                callback.emit((language, state));
+            }
+        });
+        host.prepare();
+        AppProps {
+            sandbox: Sandbox(Rc::new(host)),
+            listener,
+        }
+    }
+}
+
 /// The app.
 #[component]
-pub fn App() -> Html {
-    let runtimes = use_reducer(Runtimes::default);
-    let sandbox = {
-        let dispatcher = runtimes.dispatcher();
-        use_memo((), move |_| {
-            Sandbox(std::rc::Rc::new(SandboxHost::new(
-                RUNTIMES_BASE,
-                move |language: Language, state| dispatcher.dispatch((language, state)),
-            )))
-        })
+pub fn App(props: &AppProps) -> Html {
+    let sandbox = props.sandbox.clone();
+    // What the host reached before the app was up (JavaScript may be ready already), then
+    // every change.
+    let runtimes = {
+        let host = sandbox.0.clone();
+        use_reducer(move || Runtimes::from_states(Language::ALL.map(|l| (l, host.state(l)))))
     };
     {
-        // The sandbox frame and JavaScript's worker (no download) start with the app, so
-        // that JavaScript is ready by the time a problem opens.
-        let sandbox = (*sandbox).clone();
-        use_effect_with((), move |()| sandbox.0.prepare());
+        let dispatcher = runtimes.dispatcher();
+        let listener = props.listener.clone();
+        use_memo((), move |()| {
+            *listener.borrow_mut() = Some(Callback::from(move |change| dispatcher.dispatch(change)));
+        });
     }
     html! {
-        <ContextProvider<Sandbox> context={(*sandbox).clone()}>
+        <ContextProvider<Sandbox> context={sandbox}>
             <ContextProvider<UseReducerHandle<Runtimes>> context={runtimes}>
                 <HashRouter>
                     <header class="site-header">
@@ -106,9 +143,11 @@ pub fn start() {
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(APP_ROOT));
+    // The sandbox starts before the first render: its frame is in the page already.
+    let props = AppProps::start();
     match root {
-        Some(root) => yew::Renderer::<App>::with_root(root).render(),
-        None => yew::Renderer::<App>::new().render(),
+        Some(root) => yew::Renderer::<App>::with_root_and_props(root, props).render(),
+        None => yew::Renderer::<App>::with_props(props).render(),
     };
 }
 

@@ -24,6 +24,11 @@ pub type RuntimeView = RuntimeState;
 pub struct Runtimes(BTreeMap<Language, RuntimeView>);
 
 impl Runtimes {
+    /// The states as they are now.
+    pub fn from_states(states: impl IntoIterator<Item = (Language, RuntimeView)>) -> Self {
+        Runtimes(states.into_iter().collect())
+    }
+
     /// The state of `language`'s runtime.
     pub fn get(&self, language: Language) -> RuntimeView {
         self.0.get(&language).cloned().unwrap_or(RuntimeView::Idle)
