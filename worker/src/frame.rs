@@ -1,8 +1,11 @@
 //! The hidden sandbox frame: an `<iframe sandbox="allow-scripts" src="sandbox.html">` (an
 //! opaque origin under a CSP without network) that starts the sandbox workers and relays
 //! their messages. The site's `index.html` carries the frame, so that it loads while the
-//! app's own wasm does; the app adopts it (or adds one like it) and says `ping`, which the
-//! frame answers with `hello` as it does when it loads. This is the host's one channel to
+//! app's own wasm does; the app adopts it and says `ping`, which the frame answers with
+//! `hello` as it does when it loads. Offline (the browser says so), or when the app makes
+//! the frame itself (no frame in the page, or a retry), the same document comes from the
+//! app as `srcdoc`: a sandboxed frame's own document is not served by the service worker,
+//! and `srcdoc` needs no network. This is the host's one channel to
 //! the workers; what comes back is checked here.
 //!
 //! To the frame: `{kind: "ping"}`, `{kind: "boot", worker, prelude, primers}` (once, answered `hello` first;
@@ -33,7 +36,7 @@ use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Wind
 
 use crate::download::js_error;
 use crate::session::WorkerEnd;
-use crate::{SANDBOX_URL, WORKER_JS};
+use crate::{SANDBOX_HTML, SANDBOX_URL, WORKER_JS};
 
 /// The name a kept Python snapshot goes by among the runtime's files (worker.js knows it).
 pub(crate) const SNAPSHOT_FILE: &str = "pyodide.snapshot";
@@ -95,9 +98,17 @@ impl Frame {
         let document = window.document().ok_or("there is no document")?;
         let fail = |e: JsValue| js_error(&e);
         let element: HtmlIFrameElement = match document.query_selector(FRAME_SELECTOR).ok().flatten() {
-            Some(existing) => existing
-                .dyn_into()
-                .map_err(|_| format!("{FRAME_SELECTOR} is not an iframe"))?,
+            Some(existing) => {
+                let existing: HtmlIFrameElement = existing
+                    .dyn_into()
+                    .map_err(|_| format!("{FRAME_SELECTOR} is not an iframe"))?;
+                // Offline, `sandbox.html` may not have loaded (a sandboxed frame's document
+                // does not come from the service worker): the same document from the app.
+                if !window.navigator().on_line() {
+                    existing.set_srcdoc(SANDBOX_HTML);
+                }
+                existing
+            }
             None => {
                 let body = document.body().ok_or("the page has no body")?;
                 let element: HtmlIFrameElement = document
@@ -110,7 +121,9 @@ impl Frame {
                 element.set_title("polyrun sandbox");
                 element.set_hidden(true);
                 element.set_attribute("sandbox", "allow-scripts").map_err(fail)?;
-                element.set_src(SANDBOX_URL);
+                // Made by the app (a page without one, or a retry): from the app's own copy,
+                // which needs no network.
+                element.set_srcdoc(SANDBOX_HTML);
                 body.append_child(&element).map_err(fail)?;
                 element
             }
