@@ -4,7 +4,7 @@
 //
 //   node --test tests/browser/        (after the site is built: see tests/browser/run.sh)
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
   chooseLanguage,
@@ -12,21 +12,20 @@ import {
   describeRun,
   editorText,
   LANGUAGES,
-  launch,
   problemIds,
   problemTests,
   READY_TIMEOUT,
   setCode,
+  sitePage,
   typeCode,
   waitReady,
-  watchPage,
 } from "./lib.mjs";
-import { serve } from "./server.mjs";
 
 let server;
-let browser;
 let page;
-const log = [];
+const log = sitePage((session) => {
+  ({ server, page } = session);
+});
 
 const PROBLEM = "two-sum";
 const EXAMPLES = problemTests(PROBLEM).filter((t) => !t.hidden).length;
@@ -195,17 +194,6 @@ function step(name, options, fn) {
   });
 }
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = browser.context.pages()[0] || (await browser.context.newPage());
-  watchPage(page, log);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 step("the welcome page lists every problem; clicking two-sum opens it", { timeout: 120_000 }, async () => {
   await page.goto(server.url);

@@ -5,7 +5,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { REPO } from "./server.mjs";
+import { after, before } from "node:test";
+
+import { REPO, serve } from "./server.mjs";
 
 export { REPO };
 
@@ -294,4 +296,25 @@ export function median(values) {
   if (xs.length === 0) return null;
   const mid = xs.length >> 1;
   return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+/**
+ * For a test file: the built site served on 127.0.0.1 and a Chromium page on it, started
+ * before the file's tests (then `started` gets `{server, browser, page}`) and stopped after
+ * them. Returns the page's log of console errors and uncaught exceptions.
+ */
+export function sitePage(started) {
+  const session = { server: null, browser: null, page: null, log: [] };
+  before(async () => {
+    session.server = await serve();
+    session.browser = await launch();
+    session.page = session.browser.context.pages()[0] || (await session.browser.context.newPage());
+    watchPage(session.page, session.log);
+    started(session);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session.log;
 }

@@ -3,37 +3,25 @@
 // page reloads with the network gone, lists the problems, opens one and runs code in every
 // language, in the sandbox as usual.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
 import {
   chooseLanguage,
   clickRun,
   describeRun,
   LANGUAGES,
-  launch,
   problemIds,
   READY_TIMEOUT,
   setCode,
+  sitePage,
   waitReady,
-  watchPage,
 } from "./lib.mjs";
-import { serve } from "./server.mjs";
 
 let server;
 let browser;
 let page;
-const log = [];
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = browser.context.pages()[0] || (await browser.context.newPage());
-  watchPage(page, log);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+const log = sitePage((session) => {
+  ({ server, browser, page } = session);
 });
 
 const SOLUTIONS = {
