@@ -1,4 +1,4 @@
-// The browser benchmark: prints one JSON object per line (as grader/benches/grader.rs does).
+// The browser benchmark: prints one JSON object per line (as service/benches/grader.rs does).
 //
 //   node tests/browser/bench.mjs [--runs N] [--pause MS] [--lang python,ruby,javascript] [--no-native]
 //
@@ -22,7 +22,7 @@
 //       limit, the spare worker takes over) then, at once, the trivial run again: its
 //       click → result time against the warm median, and whether runtime-status ever left
 //       `ready`.
-//   {"bench":"browser_cpu", …}    grader/benches/cpu/cpu.{py,rb,js}'s work (fib(24), sorting
+//   {"bench":"browser_cpu", …}    service/benches/cpu/cpu.{py,rb,js}'s work (fib(24), sorting
 //       10^5 integers, building a 10^5-part string) wrapped in the problem's function, which
 //       prints its own elapsed ms, as the program does; best and median of the tests' figures,
 //       next to the same program under the native interpreter when it is installed.
@@ -346,7 +346,7 @@ async function benchLanguage(server, language) {
       try {
         let best = Infinity;
         for (let i = 0; i < 3; i++) {
-          const out = execFileSync(program, [join(REPO, "grader", "benches", "cpu", file)], { encoding: "utf8" });
+          const out = execFileSync(program, [join(REPO, "service", "benches", "cpu", file)], { encoding: "utf8" });
           best = Math.min(best, Number.parseFloat(out.trim()));
         }
         row.native = `${program} ${execFileSync(program, ["--version"], { encoding: "utf8" }).split("\n")[0].trim()}`;

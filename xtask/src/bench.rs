@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the grader's benchmarks (`grader/benches/grader.rs`) and the
+//! `cargo xtask bench`: runs the grader's benchmarks (`service/benches/grader.rs`) and the
 //! same CPU-bound programs under the native interpreters, then writes
 //! `docs/benchmarks.md` with the command, the machine and the figures.
 
@@ -103,7 +103,7 @@ fn render_browser(rows: &[Value], native: &BTreeMap<&'static str, (String, f64)>
 fn grader_bench(what: &str) -> anyhow::Result<Vec<Value>> {
     let out = util::output(
         cargo()
-            .args(["bench", "--quiet", "-p", "grader", "--bench", "grader", "--", what])
+            .args(["bench", "--quiet", "-p", "service", "--bench", "grader", "--", what])
             .current_dir(util::root()),
     )?;
     let rows: Vec<Value> = out
@@ -119,7 +119,7 @@ fn grader_bench(what: &str) -> anyhow::Result<Vec<Value>> {
 
 /// Best of three in-program times (ms) of the CPU-bound program per native interpreter.
 fn native_cpu() -> anyhow::Result<BTreeMap<&'static str, (String, f64)>> {
-    let dir = util::root().join("grader").join("benches").join("cpu");
+    let dir = util::root().join("service").join("benches").join("cpu");
     let mut out = BTreeMap::new();
     for (language, program, file, version_arg) in [
         ("python", "python3", "cpu.py", "--version"),
@@ -180,7 +180,7 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
     let _ = writeln!(
         md,
         "Measured by `cargo xtask bench` on {} ({} UTC). The grader's side is \
-         `grader/benches/grader.rs` (release build, in-process, runtimes already compiled \
+         `service/benches/grader.rs` (release build, in-process, runtimes already compiled \
          and cached); targets are from the engine issue.\n",
         machine(),
         date.trim()
@@ -209,7 +209,7 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
     let _ = writeln!(
         md,
         "\n## CPU-bound program against the native interpreter\n\n\
-         `grader/benches/cpu/cpu.*`: fib(24) by recursion, sorting 10^5 integers, joining \
+         `service/benches/cpu/cpu.*`: fib(24) by recursion, sorting 10^5 integers, joining \
          10^5 strings; each program times its own work (best of 3), so start-up is not counted.\n"
     );
     let _ = writeln!(md, "| language | polyrun | native | native interpreter | ratio |");

@@ -22,7 +22,7 @@ pub fn setup() -> anyhow::Result<()> {
     web_tools()?;
     step("build polyrun");
     run(cargo()
-        .args(["build", "--release", "-p", "grader"])
+        .args(["build", "--release", "-p", "service"])
         .current_dir(util::root()))?;
     Ok(())
 }

@@ -1,10 +1,6 @@
 //! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank, serve
 //! the HTTP API and the web app.
 
-mod http;
-mod lambda;
-mod serve;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +12,7 @@ use polyrun_core::limits::DEFAULT_MEMORY_LIMIT_MB;
 use polyrun_core::{Language, ProblemBank, Verdict};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderConfig, Limits, check};
+use polyrun_service::{http, lambda, serve};
 
 /// polyrun: practise and grade code in Python, Ruby and JavaScript, sandboxed in WebAssembly.
 #[derive(Parser)]
