@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::compare::{CompareMode, values_match};
 use crate::language::Language;
-use crate::limits::{OUTPUT_CAP_BYTES, cap_output};
+use crate::limits::{OUTPUT_CAP_BYTES, SESSION_OUTPUT_BUDGET_BYTES, cap_output};
 use crate::problem::{Problem, TestCase};
 use crate::protocol::{HarnessInput, HarnessTest, Item, Record};
 use crate::report::{ErrorInfo, GradeReport, TestDetail, TestReport};
@@ -28,6 +28,8 @@ pub enum SessionEnd {
     MemoryLimit,
     /// Stopped by a stack overflow.
     StackOverflow,
+    /// Stopped for writing more than [`SESSION_OUTPUT_BUDGET_BYTES`].
+    OutputLimit,
     /// Stopped by any other fault of the runtime (a trap), with what the host knows of it.
     Crashed(String),
 }
@@ -430,6 +432,16 @@ fn self_stopped(language: Language, end: &SessionEnd, stderr: &[u8]) -> (Verdict
                 format!("the program exited with status {code} during the test"),
             ),
         ),
+        SessionEnd::OutputLimit => (
+            Verdict::RuntimeError,
+            ErrorInfo::new(
+                "OutputLimitExceeded",
+                format!(
+                    "the program wrote more than {} MiB of output",
+                    SESSION_OUTPUT_BUDGET_BYTES >> 20
+                ),
+            ),
+        ),
         SessionEnd::Crashed(what) => {
             let tail = last_line(stderr);
             let message = if tail.is_empty() {
@@ -460,64 +472,183 @@ fn join_output(harness: String, harness_dropped: u64, stray: Vec<u8>, stray_drop
 }
 
 /// What a host keeps of a running session: stdout split into records and stray bytes,
-/// stray bytes kept up to a bound, and whether the harness has made progress (the host
-/// restarts a test's clock on progress).
+/// stray bytes kept up to a bound, every byte charged to the session's output budget, and
+/// whether the harness made progress (the host starts the next phase of its clock on it).
+///
+/// The host trusts only what the harness it started can say next: the source being loaded
+/// once, then `start` for the tests it was sent, in order, each only after a `result` for
+/// the one before. Records the user's code forges (it can write on the real stdout) can
+/// therefore claim at most the progress the harness would have made, so a session always
+/// ends within loading + tests × limit ([`crate::clock::PhaseClock`]).
 #[derive(Debug, Default)]
 pub struct SessionLog {
     parser: crate::protocol::StreamParser,
     items: Vec<Item>,
     stray_kept: usize,
+    written: usize,
+    over_budget: bool,
+    steps: Steps,
+    /// Where the last result for the test in flight stands in `items`.
+    last_result: Option<usize>,
+}
+
+/// What the host makes of a record.
+enum Trust {
+    /// The harness's next step; `progress` when it starts a phase.
+    Step { progress: bool },
+    /// A result for the test in flight (the last one counts).
+    Result,
+    /// Not what the harness could write now: the user's code wrote it.
+    Forged,
+}
+
+/// Where the harness is, as far as the host trusts it.
+#[derive(Debug, Default)]
+struct Steps {
     loaded: bool,
-    started: Option<usize>,
+    /// The test indexes the host sent, in order.
+    tests: Vec<usize>,
+    /// How many of them have started.
+    started: usize,
+    /// Whether the test in flight has a `result`.
+    resulted: bool,
+    /// The harness said its last word (`done`, or the source failed to load).
+    done: bool,
+}
+
+impl Steps {
+    /// What `record` is, given where the harness is; moves on if it is the next step.
+    fn trust(&mut self, record: &Record) -> Trust {
+        match record {
+            Record::Loaded if !self.loaded && !self.done => {
+                self.loaded = true;
+                Trust::Step { progress: true }
+            }
+            Record::CompileError { .. } | Record::LoadError { .. } if !self.loaded && !self.done => {
+                self.done = true;
+                Trust::Step { progress: false }
+            }
+            Record::Start { index }
+                if self.loaded
+                    && !self.done
+                    && self.tests.get(self.started) == Some(index)
+                    && (self.started == 0 || self.resulted) =>
+            {
+                self.started += 1;
+                self.resulted = false;
+                Trust::Step { progress: true }
+            }
+            Record::Result { index, .. }
+                if !self.done && self.started > 0 && self.tests.get(self.started - 1) == Some(index) =>
+            {
+                self.resulted = true;
+                Trust::Result
+            }
+            Record::Done if !self.done && self.resulted && self.started == self.tests.len() => {
+                self.done = true;
+                Trust::Step { progress: false }
+            }
+            _ => Trust::Forged,
+        }
+    }
+}
+
+/// What a write told the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogEvent {
+    /// Nothing that changes the session's clock.
+    Nothing,
+    /// The harness moved on (the source loaded, the next test started): a new phase.
+    Progress,
+    /// The session wrote more than [`SESSION_OUTPUT_BUDGET_BYTES`]: stop it
+    /// ([`SessionEnd::OutputLimit`]). Nothing more is kept.
+    OverBudget,
 }
 
 /// How much stray output one session keeps in all (each test keeps at most the cap).
 const SESSION_STRAY_BUDGET: usize = 8 * OUTPUT_CAP_BYTES;
 
 impl SessionLog {
-    /// An empty log.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Bytes written on fd 1. Returns whether they started something new: the source being
-    /// loaded, or a test with a higher index than any before. Only that restarts a clock, so
-    /// forged records cannot keep a session alive past one limit per test.
-    pub fn stdout(&mut self, bytes: &[u8]) -> bool {
-        let before = self.items.len();
-        self.parser.push(bytes, &mut self.items);
-        let mut progress = false;
-        let mut i = before.saturating_sub(1);
-        while i < self.items.len() {
-            match &mut self.items[i] {
-                Item::Record(Record::Loaded) if !self.loaded => {
-                    self.loaded = true;
-                    progress = true;
-                }
-                Item::Record(Record::Start { index }) if self.started.is_none_or(|s| *index > s) => {
-                    self.started = Some(*index);
-                    progress = true;
-                }
-                Item::Stray { bytes, .. } if i >= before => {
-                    let room = SESSION_STRAY_BUDGET.saturating_sub(self.stray_kept);
-                    bytes.truncate(room);
-                    self.stray_kept += bytes.len();
-                }
-                _ => {}
-            }
-            i += 1;
+    /// A log for a session that was given `input`.
+    pub fn new(input: &HarnessInput) -> Self {
+        SessionLog {
+            steps: Steps {
+                tests: input.tests.iter().map(|t| t.index).collect(),
+                ..Steps::default()
+            },
+            ..Self::default()
         }
-        progress
     }
 
-    /// Bytes written on fd 2 (kept up to the session's bound).
-    pub fn stderr(&mut self, bytes: &[u8]) {
+    /// How many tests the session was sent.
+    pub fn tests(&self) -> usize {
+        self.steps.tests.len()
+    }
+
+    /// Charges `n` bytes to the budget; false once it is spent.
+    fn charge(&mut self, n: usize) -> bool {
+        if self.over_budget {
+            return false;
+        }
+        self.written = self.written.saturating_add(n);
+        if self.written > SESSION_OUTPUT_BUDGET_BYTES {
+            self.over_budget = true;
+            return false;
+        }
+        true
+    }
+
+    /// Bytes written on fd 1. Records the harness could not have written next are kept as
+    /// stray output (within the stray bound); of the results for the test in flight only
+    /// the last is kept (the only one that counts).
+    pub fn stdout(&mut self, bytes: &[u8]) -> LogEvent {
+        if !self.charge(bytes.len()) {
+            return LogEvent::OverBudget;
+        }
+        let mut fresh = Vec::new();
+        self.parser.push(bytes, &mut fresh);
+        let mut progress = false;
+        for item in fresh {
+            match item {
+                Item::Record(record) => match self.steps.trust(&record) {
+                    Trust::Step { progress: moved } => {
+                        progress |= moved;
+                        if moved {
+                            self.last_result = None;
+                        }
+                        self.items.push(Item::Record(record));
+                    }
+                    Trust::Result => {
+                        if let Some(at) = self.last_result.replace(self.items.len()) {
+                            self.items[at] = Item::Stray { fd: 1, bytes: Vec::new() };
+                        }
+                        self.items.push(Item::Record(record));
+                    }
+                    Trust::Forged => self.keep_stray(1, &crate::protocol::encode(&record)),
+                },
+                Item::Stray { fd, bytes } => self.keep_stray(fd, &bytes),
+            }
+        }
+        if progress { LogEvent::Progress } else { LogEvent::Nothing }
+    }
+
+    /// Keeps stray bytes up to the session's bound.
+    fn keep_stray(&mut self, fd: u8, bytes: &[u8]) {
         let room = SESSION_STRAY_BUDGET.saturating_sub(self.stray_kept);
         let take = room.min(bytes.len());
         self.stray_kept += take;
         if take > 0 {
-            crate::protocol::push_stray(&mut self.items, 2, &bytes[..take]);
+            crate::protocol::push_stray(&mut self.items, fd, &bytes[..take]);
         }
+    }
+
+    /// Bytes written on fd 2 (charged to the budget, kept up to the session's bound).
+    pub fn stderr(&mut self, bytes: &[u8]) -> LogEvent {
+        if !self.charge(bytes.len()) {
+            return LogEvent::OverBudget;
+        }
+        self.keep_stray(2, bytes);
+        LogEvent::Nothing
     }
 
     /// Ends the log and returns the session.
@@ -568,8 +699,29 @@ mod tests {
         }
     }
 
+    fn input(indexes: &[usize]) -> HarnessInput {
+        HarnessInput {
+            function: "double".into(),
+            source: String::new(),
+            tests: indexes
+                .iter()
+                .map(|&index| HarnessTest {
+                    index,
+                    args: "[1]".into(),
+                })
+                .collect(),
+            output_cap: OUTPUT_CAP_BYTES,
+            memory_limit_mb: None,
+        }
+    }
+
     fn session(records: &[Record], end: SessionEnd) -> Session {
-        let mut log = SessionLog::new();
+        session_of(&[0, 1, 2], records, end)
+    }
+
+    /// A session that was sent the tests `indexes`.
+    fn session_of(indexes: &[usize], records: &[Record], end: SessionEnd) -> Session {
+        let mut log = SessionLog::new(&input(indexes));
         for r in records {
             log.stdout(&encode(r));
         }
@@ -622,7 +774,8 @@ mod tests {
         ));
         let input = g.next_input().unwrap();
         assert_eq!(input.tests.iter().map(|t| t.index).collect::<Vec<_>>(), [2]);
-        g.absorb(session(
+        g.absorb(session_of(
+            &[2],
             &[Record::Loaded, Record::Start { index: 2 }, result(2, 6), Record::Done],
             SessionEnd::Exited(0),
         ));
@@ -714,5 +867,61 @@ mod tests {
             verdicts(&g)[..2],
             [Verdict::MemoryLimitExceeded, Verdict::MemoryLimitExceeded]
         );
+    }
+
+    #[test]
+    fn only_the_next_test_the_host_sent_is_progress() {
+        let mut log = SessionLog::new(&input(&[1, 2]));
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Nothing, "not loaded yet");
+        assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Progress);
+        assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Nothing, "loaded once");
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 0 })), LogEvent::Nothing, "not sent");
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 2 })), LogEvent::Nothing, "not next");
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Progress);
+        // Forged starts while test 1 runs: no result for it yet, so nothing moves.
+        for index in [1, 2, 3, 99] {
+            assert_eq!(log.stdout(&encode(&Record::Start { index })), LogEvent::Nothing);
+        }
+        assert_eq!(log.stdout(&encode(&result(2, 0))), LogEvent::Nothing);
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 2 })), LogEvent::Nothing);
+        assert_eq!(log.stdout(&encode(&result(1, 2))), LogEvent::Nothing);
+        // A record split across writes counts once it is whole.
+        let start = encode(&Record::Start { index: 2 });
+        assert_eq!(log.stdout(&start[..4]), LogEvent::Nothing);
+        assert_eq!(log.stdout(&start[4..]), LogEvent::Progress);
+        // Every test has started: nothing more is progress.
+        assert_eq!(log.stdout(&encode(&result(2, 4))), LogEvent::Nothing);
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 3 })), LogEvent::Nothing);
+    }
+
+    #[test]
+    fn every_byte_is_charged_to_the_session_budget() {
+        let mut log = SessionLog::new(&input(&[0]));
+        let record = encode(&Record::Start { index: 0 });
+        let mut sent = 0;
+        let mut event = LogEvent::Nothing;
+        while sent <= SESSION_OUTPUT_BUDGET_BYTES {
+            event = log.stdout(&record);
+            sent += record.len();
+            if event == LogEvent::OverBudget {
+                break;
+            }
+        }
+        assert_eq!(event, LogEvent::OverBudget);
+        assert!(sent > SESSION_OUTPUT_BUDGET_BYTES && sent <= SESSION_OUTPUT_BUDGET_BYTES + record.len());
+        assert_eq!(log.stderr(b"x"), LogEvent::OverBudget, "stderr shares the budget");
+        assert!(log.items.len() <= SESSION_OUTPUT_BUDGET_BYTES / record.len() + 1);
+
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        let mut log = SessionLog::new(&g.next_input().unwrap());
+        log.stdout(&encode(&Record::Loaded));
+        log.stdout(&encode(&Record::Start { index: 0 }));
+        assert_eq!(log.stderr(&vec![b'x'; SESSION_OUTPUT_BUDGET_BYTES + 1]), LogEvent::OverBudget);
+        g.absorb(log.finish(SessionEnd::OutputLimit));
+        let report = g.report(1.0);
+        assert_eq!(report.tests[0].verdict, Verdict::RuntimeError);
+        let error = report.tests[0].detail.as_ref().and_then(|d| d.error.clone()).unwrap();
+        assert_eq!(error.kind, "OutputLimitExceeded");
+        assert!(g.next_input().is_some(), "the other tests still run");
     }
 }

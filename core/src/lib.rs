@@ -1,10 +1,12 @@
 //! polyrun's shared core: problems, values, comparison, verdicts, reports and the language
 //! harnesses, used unchanged by the browser worker and the wasmtime grader.
 //!
-//! Nothing in this crate runs code or touches a clock: it describes what to run
-//! ([`protocol::HarnessInput`]), reads what the harness said ([`protocol::StreamParser`]) and
-//! turns it into a verdict ([`grading::Grading`]).
+//! Nothing in this crate runs code or reads a clock: it describes what to run
+//! ([`protocol::HarnessInput`]), reads what the harness said ([`protocol::StreamParser`],
+//! [`grading::SessionLog`]), says when a session must stop given the time a host reads
+//! ([`clock::PhaseClock`]) and turns it all into a verdict ([`grading::Grading`]).
 
+pub mod clock;
 pub mod compare;
 pub mod grading;
 pub mod harness;

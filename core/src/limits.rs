@@ -3,6 +3,15 @@
 /// What one test may print on each of stdout and stderr before the rest is cut.
 pub const OUTPUT_CAP_BYTES: usize = 64 * 1024;
 
+/// Everything one sandbox session may write on stdout and stderr together (records and
+/// stray output alike) before the host stops it: what the host keeps of a session, and so
+/// the memory a flood of output can take, is bounded by it.
+pub const SESSION_OUTPUT_BUDGET_BYTES: usize = 8 * 1024 * 1024;
+
+/// What a whole program (`polyrun run`, `POST /api/v1/run`, Judge0) keeps of each of
+/// stdout and stderr by default; the rest is counted and reported as cut.
+pub const RUN_OUTPUT_CAP_BYTES: usize = 1024 * 1024;
+
 /// The largest source accepted (the HTTP API answers 413 past it).
 pub const SOURCE_CAP_BYTES: usize = 64 * 1024;
 

@@ -16,8 +16,13 @@ use crate::report::ErrorInfo;
 /// The byte that opens a record.
 pub const RECORD_START: u8 = 0x1e;
 
-/// The longest record accepted; a longer line is treated as stray output.
-pub const MAX_RECORD_BYTES: usize = 32 * 1024 * 1024;
+/// The longest record accepted; a longer one is dropped, and a visible note
+/// ([`RECORD_CUT_NOTE`]) stands in its place as stray output. It bounds what one parsed
+/// record costs the host (a JSON value takes several times its text in memory).
+pub const MAX_RECORD_BYTES: usize = 2 * 1024 * 1024;
+
+/// What stands in the output where a record over [`MAX_RECORD_BYTES`] was dropped.
+pub const RECORD_CUT_NOTE: &[u8] = b"\n[polyrun: a result record of over 2 MiB was dropped]\n";
 
 /// What the harness reads from stdin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,9 +51,11 @@ pub struct HarnessTest {
     pub args: String,
 }
 
-/// A record the harness writes.
+/// A record the harness writes. Read through [`WireRecord`] (one flat struct) rather than
+/// serde's internally tagged path, which buffers the whole record in a generic tree first:
+/// for a large returned value that cost several times the memory and time of the value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(tag = "event", rename_all = "snake_case", try_from = "WireRecord")]
 pub enum Record {
     /// The source ran and defines the entry point.
     Loaded,
@@ -95,6 +102,67 @@ pub enum Record {
     },
     /// Every test ran.
     Done,
+}
+
+/// The kinds of record.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Event {
+    Loaded,
+    CompileError,
+    LoadError,
+    Start,
+    Result,
+    Done,
+}
+
+/// A record as it stands on the wire: every field of every kind, checked on conversion.
+#[derive(Deserialize)]
+struct WireRecord {
+    event: Event,
+    #[serde(default)]
+    index: Option<usize>,
+    #[serde(default)]
+    value: Option<Value>,
+    #[serde(default)]
+    error: Option<ErrorInfo>,
+    #[serde(default)]
+    stdout: String,
+    #[serde(default)]
+    stderr: String,
+    #[serde(default)]
+    stdout_dropped: u64,
+    #[serde(default)]
+    stderr_dropped: u64,
+    #[serde(default)]
+    time_ms: f64,
+}
+
+impl TryFrom<WireRecord> for Record {
+    type Error = &'static str;
+
+    fn try_from(w: WireRecord) -> Result<Self, Self::Error> {
+        let error = || w.error.clone().ok_or("this record needs an error");
+        Ok(match w.event {
+            Event::Loaded => Record::Loaded,
+            Event::Done => Record::Done,
+            Event::CompileError => Record::CompileError { error: error()? },
+            Event::LoadError => Record::LoadError { error: error()? },
+            Event::Start => Record::Start {
+                index: w.index.ok_or("a start record needs an index")?,
+            },
+            Event::Result => Record::Result {
+                index: w.index.ok_or("a result record needs an index")?,
+                value: w.value,
+                error: w.error,
+                stdout: w.stdout,
+                stderr: w.stderr,
+                stdout_dropped: w.stdout_dropped,
+                stderr_dropped: w.stderr_dropped,
+                time_ms: w.time_ms,
+            },
+        })
+    }
 }
 
 /// One thing read from a harness's output.
@@ -157,6 +225,10 @@ impl StreamParser {
                             if self.pending.len() + bytes.len() > MAX_RECORD_BYTES {
                                 self.skipping = true;
                                 self.pending = Vec::new();
+                                out.push(Item::Stray {
+                                    fd: 1,
+                                    bytes: RECORD_CUT_NOTE.to_vec(),
+                                });
                             } else {
                                 self.pending.extend_from_slice(bytes);
                             }

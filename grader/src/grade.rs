@@ -32,7 +32,7 @@ impl Grader {
         let mut grading = Grading::with_tests(problem, language, source, tests);
         while let Some(input) = grading.next_input() {
             let stdin = serde_json::to_vec(&input).unwrap_or_default();
-            let output = SharedOutput::new(Destination::Harness(SessionLog::new()));
+            let output = SharedOutput::new(Destination::Harness(SessionLog::new(&input)));
             let spec = Spec {
                 program: Program::Harness,
                 stdin,
@@ -40,9 +40,9 @@ impl Grader {
                 memory_cap,
             };
             let (end, _) = run_session(self, language, &runtime, spec, &output).await;
-            let log = match std::mem::replace(&mut output.lock().destination, Destination::Harness(SessionLog::new())) {
+            let log = match std::mem::replace(&mut output.lock().destination, Destination::Harness(SessionLog::default())) {
                 Destination::Harness(log) => log,
-                _ => SessionLog::new(),
+                _ => SessionLog::default(),
             };
             grading.absorb(log.finish(end));
         }

@@ -23,10 +23,11 @@ pub enum Output {
         /// Bytes kept per stream.
         cap: usize,
     },
-    /// Written through to this process's stdout and stderr as it comes (up to `budget`).
+    /// Written through to this process's stdout and stderr as it comes (up to `cap` bytes
+    /// per stream; the rest is counted and reported as cut).
     Forward {
-        /// Bytes allowed in all.
-        budget: u64,
+        /// Bytes written per stream.
+        cap: usize,
     },
 }
 
@@ -50,7 +51,10 @@ impl Grader {
                 dropped: 0,
                 cap,
             },
-            Output::Forward { budget } => Destination::Forward { budget, dropped: 0 },
+            Output::Forward { cap } => Destination::Forward {
+                left: [cap as u64; 2],
+                dropped: 0,
+            },
         });
         let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
         let spec = Spec {
@@ -78,6 +82,8 @@ impl Grader {
                 (1, RunStatus::Ok, Some(format!("{kind}: {message}")))
             }
             SessionEnd::Crashed(what) => (1, RunStatus::Ok, Some(what)),
+            // Whole programs' output is capped per stream, never stopped: not reached.
+            SessionEnd::OutputLimit => (1, RunStatus::Ok, Some("output limit exceeded".to_owned())),
         };
         let mut guard = shared.lock();
         let (stdout, mut stderr) = match &mut guard.destination {

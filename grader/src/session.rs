@@ -2,7 +2,7 @@
 //! no network, stdin from memory, capped output, a memory cap, and a watchdog that stops
 //! it at the time limit, even inside a host call such as `sleep`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use polyrun_core::Language;
 use polyrun_core::grading::SessionEnd;
@@ -15,11 +15,7 @@ use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use crate::GraderError;
 use crate::engine::{Entry, Grader, Runtime};
 use crate::host::{HostState, MemoryLimitHit, MemoryLimits};
-use crate::sink::{Destination, SharedOutput};
-
-/// How long a harness may take to start and load the source, at the least: interpreter
-/// start-up is not the user's time.
-const LOAD_LIMIT: Duration = Duration::from_secs(10);
+use crate::sink::{Destination, SharedOutput, Watch};
 
 /// Memory any sandbox may reach before its footprint is known.
 const CALIBRATION_CAP: usize = 1 << 30;
@@ -65,7 +61,6 @@ pub(crate) async fn run_session(
         time_limit,
         memory_cap,
     } = spec;
-    let harness_mode = matches!(program, Program::Harness);
     let mut wasi = WasiCtxBuilder::new();
     wasi.stdin(MemoryInputPipe::new(stdin))
         .stdout(output.stream(1))
@@ -89,14 +84,14 @@ pub(crate) async fn run_session(
     store.limiter(|s| &mut s.limits);
     store.epoch_deadline_async_yield_and_update(1);
     store.set_epoch_deadline(1);
-    output.lock().phase_started = Instant::now();
+    output.start_clock(time_limit);
 
     let result = {
         let run = execute(&mut store, runtime, language, &program);
         tokio::pin!(run);
         tokio::select! {
-            result = &mut run => Some(result),
-            () = watchdog(output, time_limit, harness_mode) => None,
+            result = &mut run => Ok(result),
+            stopped = watchdog(output) => Err(stopped),
         }
     };
     let limits = &store.data().limits;
@@ -104,10 +99,11 @@ pub(crate) async fn run_session(
         peak_memory: limits.peak,
     };
     let end = match result {
-        None => SessionEnd::TimeLimit,
-        Some(_) if limits.hit => SessionEnd::MemoryLimit,
-        Some(Ok(())) => SessionEnd::Exited(0),
-        Some(Err(e)) => classify(&e),
+        Err(stopped) => stopped,
+        Ok(_) if output.lock().over_budget => SessionEnd::OutputLimit,
+        Ok(_) if limits.hit => SessionEnd::MemoryLimit,
+        Ok(Ok(())) => SessionEnd::Exited(0),
+        Ok(Err(e)) => classify(&e),
     };
     (end, stats)
 }
@@ -126,22 +122,21 @@ fn classify(e: &wasmtime::Error) -> SessionEnd {
     }
 }
 
-/// Resolves when the phase in flight has run past its limit. Harness progress (the source
-/// loaded, a new test started) restarts the clock; loading gets at least [`LOAD_LIMIT`].
-async fn watchdog(output: &SharedOutput, limit: Duration, harness_mode: bool) {
-    let mut loading = harness_mode;
-    let first = output.lock().phase_started;
+/// Resolves when the session must stop: its phase (loading, the test in flight, a whole
+/// program) or the session as a whole ran past its deadline, or it wrote past its output
+/// budget. Woken by every write that changes the deadlines, so that a test started after
+/// the longer loading phase gets its own limit, not what was left of loading's.
+async fn watchdog(output: &SharedOutput) -> SessionEnd {
     loop {
-        let started = output.lock().phase_started;
-        if started != first {
-            loading = false;
+        let until = match output.watch() {
+            Watch::TimeUp => return SessionEnd::TimeLimit,
+            Watch::OverBudget => return SessionEnd::OutputLimit,
+            Watch::Until(until) => until,
+        };
+        tokio::select! {
+            () = tokio::time::sleep_until(until.into()) => {}
+            () = output.changed() => {}
         }
-        let allowed = if loading { limit.max(LOAD_LIMIT) } else { limit };
-        let deadline = started + allowed;
-        if Instant::now() >= deadline {
-            return;
-        }
-        tokio::time::sleep_until(deadline.into()).await;
     }
 }
 

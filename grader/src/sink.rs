@@ -5,17 +5,20 @@ use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use polyrun_core::grading::SessionLog;
+use polyrun_core::clock::PhaseClock;
+use polyrun_core::grading::{LogEvent, SessionLog};
 use tokio::io::AsyncWrite;
+use tokio::sync::Notify;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 
 /// Where a session's output goes.
 pub enum Destination {
-    /// A harness: records and stray bytes go to the log; progress restarts the test clock.
+    /// A harness: records and stray bytes go to the log; progress starts the clock's next
+    /// phase; a write past the session's output budget stops the session.
     Harness(SessionLog),
     /// A whole program: bytes are collected up to a cap (the rest is counted).
     Collect {
@@ -28,10 +31,10 @@ pub enum Destination {
         /// The cap, per stream.
         cap: usize,
     },
-    /// A whole program on a terminal: bytes are written through, up to a cap in all.
+    /// A whole program on a terminal: bytes are written through, up to a cap per stream.
     Forward {
-        /// Bytes still allowed.
-        budget: u64,
+        /// Bytes still allowed on stdout and on stderr.
+        left: [u64; 2],
         /// Bytes past the budget.
         dropped: u64,
     },
@@ -41,26 +44,74 @@ pub enum Destination {
 pub struct Shared {
     /// Where output goes.
     pub destination: Destination,
-    /// When the current phase (loading, or the test in flight) started.
-    pub phase_started: Instant,
+    /// The session's deadlines (core's phase clock, in milliseconds since `epoch`).
+    clock: PhaseClock,
+    /// When the session started.
+    epoch: Instant,
+    /// The session wrote past its output budget.
+    pub over_budget: bool,
 }
 
-/// A handle on [`Shared`].
+/// A handle on [`Shared`], and the watchdog's wake-up call.
 #[derive(Clone)]
-pub struct SharedOutput(Arc<Mutex<Shared>>);
+pub struct SharedOutput(Arc<(Mutex<Shared>, Notify)>);
+
+/// What the watchdog is to do now.
+pub enum Watch {
+    /// Wait until this instant, or until woken.
+    Until(Instant),
+    /// The session ran past its deadline.
+    TimeUp,
+    /// The session wrote past its output budget.
+    OverBudget,
+}
 
 impl SharedOutput {
-    /// Shared state for a session starting now.
+    /// Shared state for a session; its clock starts with [`SharedOutput::start_clock`].
     pub fn new(destination: Destination) -> Self {
-        SharedOutput(Arc::new(Mutex::new(Shared {
+        let shared = Shared {
             destination,
-            phase_started: Instant::now(),
-        })))
+            clock: PhaseClock::whole(0, 0.0),
+            epoch: Instant::now(),
+            over_budget: false,
+        };
+        SharedOutput(Arc::new((Mutex::new(shared), Notify::new())))
     }
 
     /// Locks the state (a poisoned lock still holds usable data).
     pub fn lock(&self) -> MutexGuard<'_, Shared> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the session's clock now: a harness's phases (loading, then each test it was
+    /// sent), or one phase for a whole program.
+    pub fn start_clock(&self, limit: Duration) {
+        let mut shared = self.lock();
+        let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        shared.clock = match &shared.destination {
+            Destination::Harness(log) => PhaseClock::harness(limit_ms, log.tests(), 0.0),
+            _ => PhaseClock::whole(limit_ms, 0.0),
+        };
+        shared.epoch = Instant::now();
+    }
+
+    /// What the watchdog is to do.
+    pub fn watch(&self) -> Watch {
+        let shared = self.lock();
+        if shared.over_budget {
+            return Watch::OverBudget;
+        }
+        let deadline = shared.clock.deadline_ms();
+        let elapsed = shared.epoch.elapsed().as_secs_f64() * 1000.0;
+        if elapsed >= deadline {
+            return Watch::TimeUp;
+        }
+        Watch::Until(shared.epoch + Duration::from_secs_f64(deadline.max(0.0) / 1000.0))
+    }
+
+    /// Resolves when a write changed the deadlines (progress, or the budget spent).
+    pub async fn changed(&self) {
+        self.0.1.notified().await;
     }
 
     /// A stream for file descriptor `fd` (1 or 2).
@@ -71,17 +122,26 @@ impl SharedOutput {
         }
     }
 
-    fn write(&self, fd: u8, bytes: &[u8]) {
+    /// Takes a write; false once the session is over its output budget (the write then
+    /// traps, so that the session stops at once).
+    fn write(&self, fd: u8, bytes: &[u8]) -> bool {
         let mut shared = self.lock();
         let shared = &mut *shared;
         match &mut shared.destination {
             Destination::Harness(log) => {
-                if fd == 1 {
-                    if log.stdout(bytes) {
-                        shared.phase_started = Instant::now();
+                let event = if fd == 1 { log.stdout(bytes) } else { log.stderr(bytes) };
+                match event {
+                    LogEvent::Nothing => {}
+                    LogEvent::Progress => {
+                        let now = shared.epoch.elapsed().as_secs_f64() * 1000.0;
+                        shared.clock.progress(now);
+                        self.0.1.notify_one();
                     }
-                } else {
-                    log.stderr(bytes);
+                    LogEvent::OverBudget => {
+                        shared.over_budget = true;
+                        self.0.1.notify_one();
+                        return false;
+                    }
                 }
             }
             Destination::Collect {
@@ -95,7 +155,8 @@ impl SharedOutput {
                 buf.extend_from_slice(&bytes[..take]);
                 *dropped += (bytes.len() - take) as u64;
             }
-            Destination::Forward { budget, dropped } => {
+            Destination::Forward { left, dropped } => {
+                let budget = &mut left[usize::from(fd != 1)];
                 let take = (*budget).min(bytes.len() as u64) as usize;
                 *budget -= take as u64;
                 *dropped += (bytes.len() - take) as u64;
@@ -107,6 +168,7 @@ impl SharedOutput {
                 };
             }
         }
+        true
     }
 }
 
@@ -139,8 +201,11 @@ const PERMIT: usize = 64 * 1024;
 #[wasmtime_wasi::async_trait]
 impl OutputStream for Sink {
     fn write(&mut self, bytes: Bytes) -> Result<(), StreamError> {
-        self.shared.write(self.fd, &bytes);
-        Ok(())
+        if self.shared.write(self.fd, &bytes) {
+            Ok(())
+        } else {
+            Err(StreamError::trap("the session wrote past its output budget"))
+        }
     }
 
     fn flush(&mut self) -> Result<(), StreamError> {
@@ -159,8 +224,11 @@ impl Pollable for Sink {
 
 impl AsyncWrite for Sink {
     fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        self.shared.write(self.fd, buf);
-        Poll::Ready(Ok(buf.len()))
+        if self.shared.write(self.fd, buf) {
+            Poll::Ready(Ok(buf.len()))
+        } else {
+            Poll::Ready(Err(std::io::Error::other("the session wrote past its output budget")))
+        }
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use polyrun_core::limits::DEFAULT_MEMORY_LIMIT_MB;
+use polyrun_core::limits::{DEFAULT_MEMORY_LIMIT_MB, RUN_OUTPUT_CAP_BYTES};
 use polyrun_core::{Language, ProblemBank, Verdict};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderConfig, Limits, check};
@@ -35,6 +35,10 @@ enum Command {
         /// Memory the program may use beyond the runtime's own footprint.
         #[arg(long, default_value_t = DEFAULT_MEMORY_LIMIT_MB)]
         memory_limit_mb: u64,
+        /// What the program may write on each of stdout and stderr (KiB); the rest is cut,
+        /// as in `POST /api/v1/run` and Judge0 submissions.
+        #[arg(long, default_value_t = RUN_OUTPUT_CAP_BYTES / 1024)]
+        output_limit_kb: usize,
         /// The program.
         file: PathBuf,
     },
@@ -121,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             time_limit_ms,
             memory_limit_mb,
+            output_limit_kb,
             file,
         } => {
             let language = language(lang.as_deref(), &file)?;
@@ -132,7 +137,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let grader = grader()?;
             let limits = Limits::new(time_limit_ms, memory_limit_mb);
             let report = grader
-                .run_program(language, &source, stdin, limits, Output::Forward { budget: 64 << 20 })
+                .run_program(language, &source, stdin, limits, Output::Forward {
+                        cap: output_limit_kb.saturating_mul(1024),
+                    })
                 .await?;
             Ok(ExitCode::from(report.exit_code.clamp(0, 255) as u8))
         }

@@ -8,7 +8,8 @@ use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
 use polyrun_core::Language;
-use polyrun_core::grading::{Session, SessionEnd, SessionLog};
+use polyrun_core::clock::PhaseClock;
+use polyrun_core::grading::{LogEvent, Session, SessionEnd, SessionLog};
 use polyrun_core::harness;
 use polyrun_core::protocol::HarnessInput;
 use wasm_bindgen::JsCast;
@@ -17,7 +18,6 @@ use wasm_bindgen::closure::Closure;
 use crate::download::{self, Files};
 use crate::frame::{Event, Frame, SnapshotEvent};
 use crate::persist;
-use crate::session::PhaseClock;
 use crate::{RuntimeState, SandboxError};
 
 /// A worker that fails to start this many times in a row puts its runtime in error.
@@ -405,26 +405,28 @@ impl SandboxHost {
                 self.worker_failed(wid, language, reason);
             }
             (Event::Out(fd, bytes), None, Some(run)) => {
-                let rearm = {
+                let event = {
                     let mut run = run.borrow_mut();
                     let run = &mut *run;
-                    let progress = match run.log.as_mut() {
+                    let event = match run.log.as_mut() {
                         Some(log) if fd == 1 => log.stdout(&bytes),
-                        Some(log) => {
-                            log.stderr(&bytes);
-                            false
-                        }
-                        None => false,
+                        Some(log) => log.stderr(&bytes),
+                        None => LogEvent::Nothing,
                     };
-                    if progress {
+                    if event == LogEvent::Progress {
                         run.clock.progress(now_ms());
+                        // A phase with an earlier deadline than the timer's (a test after
+                        // the longer loading phase) needs its own timer.
+                        if run.clock.deadline_ms() >= run.armed.0 {
+                            return;
+                        }
                     }
-                    // A phase with an earlier deadline than the timer's (a test after the
-                    // longer loading phase) needs its own timer.
-                    progress && run.clock.deadline_ms() < run.armed.0
+                    event
                 };
-                if rearm {
-                    self.arm_timer(wid, &run);
+                match event {
+                    LogEvent::Nothing => {}
+                    LogEvent::Progress => self.arm_timer(wid, &run),
+                    LogEvent::OverBudget => self.finish(wid, SessionEnd::OutputLimit),
                 }
             }
             (Event::End(end), None, Some(_)) => self.finish(wid, end.into()),
@@ -577,8 +579,8 @@ impl SandboxHost {
         let (done, finished) = oneshot::channel();
         let run = Rc::new(RefCell::new(Run {
             language,
-            log: Some(SessionLog::new()),
-            clock: PhaseClock::start(time_limit_ms, now_ms()),
+            log: Some(SessionLog::new(input)),
+            clock: PhaseClock::harness(time_limit_ms, input.tests.len(), now_ms()),
             done: Some(done),
             armed: (f64::INFINITY, 0),
         }));

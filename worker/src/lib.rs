@@ -75,8 +75,10 @@
 //!   nested workers, …): the CSP and the opaque origin block them anyway, and Pyodide's `js`
 //!   module or ruby.wasm's `JS` then find nothing either.
 //! - Output comes back as bytes, fed to [`polyrun_core::grading::SessionLog`] as the
-//!   grader's sink does; the phase clock (`session.rs`) is the grader's watchdog: loading the
-//!   source may take max(limit, 10 s), each test the limit from its `start` record.
+//!   grader's sink does (the same output budget: a session past it ends as
+//!   `SessionEnd::OutputLimit`), and core's `PhaseClock` is the grader's watchdog: loading the
+//!   source may take max(limit, 10 s), each test the limit from its `start` record, the
+//!   session no more than loading + tests × limit.
 //! - The runtimes run the grader's way: Python runs the harness as `python -c` would (an
 //!   escaping exception prints its traceback and exits 1), Ruby starts with `ruby
 //!   --disable-gems -EUTF-8 -e_=0` and evaluates the harness, output streams are pipes (not
@@ -104,7 +106,6 @@ mod unavailable;
 
 pub use manifest::{Manifest, RuntimeFile, RuntimeFiles, SNAPSHOT_CACHE_PREFIX};
 pub use polyrun_core::Language;
-pub use session::{LOAD_LIMIT_MS, PhaseClock};
 
 #[cfg(target_arch = "wasm32")]
 pub use host::SandboxHost;

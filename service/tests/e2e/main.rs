@@ -10,4 +10,5 @@ mod common;
 mod http;
 mod judge0;
 mod lambda;
+mod limits;
 mod sandbox;

@@ -1,0 +1,227 @@
+//! Limits as numbers: how long a runaway submission holds the grader, how much output a
+//! session may write, and what forged harness records can (not) buy. Each check asserts
+//! the time (or the bytes) it took to reach the verdict, with generous bounds, in every
+//! language.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use polyrun_core::{GradeReport, Language, Verdict};
+
+use crate::common::{self, describe_grade};
+
+use Language::{Javascript, Python, Ruby};
+
+/// `spin` in the test bank: 6 tests, 1 s each.
+const TESTS: u64 = 6;
+const LIMIT_MS: u64 = 1000;
+/// What each test of `spin` may take beyond its limit: a session's start-up (a runaway
+/// test ends its session) on a busy 2-core machine running other tests, not another
+/// loading allowance (10 s) per test.
+const SLACK_PER_TEST_MS: u64 = 750;
+
+/// Grades `source` on `spin`, returning the report and the wall time it took.
+fn grade_spin(language: Language, source: &str) -> (GradeReport, Duration) {
+    let problem = common::load_problem("spin").expect("spin in the test bank");
+    let started = Instant::now();
+    let report = common::block_on(common::grade(&problem, language, source)).expect("a grade");
+    (report, started.elapsed())
+}
+
+fn within(language: Language, what: &str, report: &GradeReport, took: Duration, min_ms: u64) {
+    let max_ms = TESTS * (LIMIT_MS + SLACK_PER_TEST_MS);
+    let ms = took.as_millis() as u64;
+    eprintln!("{language} {what}: verdict after {ms} ms (report time_ms {})", report.time_ms);
+    assert!(
+        (min_ms..=max_ms).contains(&ms),
+        "{language} {what}: the verdict took {ms} ms, expected {min_ms}..={max_ms} ms: {}",
+        describe_grade(report)
+    );
+    assert!(report.time_ms <= max_ms as f64, "{language} {what}: report time {}", report.time_ms);
+}
+
+/// A function that never returns costs each test its limit, not the loading allowance.
+#[test]
+fn runaway_tests_cost_their_limit() {
+    let sources = [
+        (Python, "def spin(n):\n    while True:\n        pass\n"),
+        (Ruby, "def spin(n)\n  loop { }\nend\n"),
+        (Javascript, "function spin(n) {\n  for (;;) {}\n}\n"),
+    ];
+    for (language, source) in sources {
+        let (report, took) = grade_spin(language, source);
+        assert_eq!(
+            report.tests.iter().map(|t| t.verdict).collect::<Vec<_>>(),
+            vec![Verdict::TimeLimitExceeded; TESTS as usize],
+            "{language}: {}",
+            describe_grade(&report)
+        );
+        within(language, "endless loop in every test", &report, took, TESTS * LIMIT_MS);
+    }
+}
+
+/// Python, Ruby and JavaScript sources that, in every test, spin and write on the real
+/// stdout whatever `forge(i)` makes of a growing counter (a JavaScript solution first
+/// steals the harness's own writer, as it is called through `Function.prototype.call`).
+fn forgers(every: u32, python: &str, ruby: &str, javascript: &str) -> [(Language, String); 3] {
+    [
+        (
+            Python,
+            format!(
+                "import os\n\ndef spin(n):\n    i = 0\n    while True:\n        i += 1\n        if i % {every} == 0:\n{python}\n"
+            ),
+        ),
+        (
+            Ruby,
+            format!("def spin(n)\n  i = 0\n  loop do\n    i += 1\n    if i % {every} == 0\n{ruby}\n    end\n  end\nend\n"),
+        ),
+        (
+            Javascript,
+            format!(
+                "let real = null;\nconst call = Function.prototype.call;\nFunction.prototype.call = function (self, ...args) {{\n  if (self === globalThis.__polyrun && real === null) real = this;\n  return Reflect.apply(this, self, args);\n}};\nconst w = (s) => Reflect.apply(real, globalThis.__polyrun, [s]);\nfunction spin(n) {{\n  let i = 0;\n  for (;;) {{\n    i++;\n    if (i % {every} === 0) {{\n{javascript}\n    }}\n  }}\n}}\n"
+            ),
+        ),
+    ]
+}
+
+/// Forged `start` records with growing indexes, each split across two writes, do not
+/// restart a test's clock: every test still ends at its limit.
+#[test]
+fn forged_starts_do_not_hold_a_session() {
+    let sources = forgers(
+        20_000,
+        "            os.write(1, b'\\x1e{\"event\":\"sta')\n            os.write(1, b'rt\",\"index\":%d}\\n' % (n + i // 20000))",
+        "      STDOUT.syswrite(\"\\x1e{\\\"event\\\":\\\"sta\")\n      STDOUT.syswrite(\"rt\\\",\\\"index\\\":#{n + i / 20000}}\\n\")",
+        "      w('\\x1e{\"event\":\"sta');\n      w('rt\",\"index\":' + (n + i / 20000) + '}\\n');",
+    );
+    for (language, source) in sources {
+        let (report, took) = grade_spin(language, &source);
+        assert_eq!(
+            report.tests.iter().map(|t| t.verdict).collect::<Vec<_>>(),
+            vec![Verdict::TimeLimitExceeded; TESTS as usize],
+            "{language}: {}",
+            describe_grade(&report)
+        );
+        // The forged records reached the host (and were kept as the test's output).
+        let stdout = report.tests[0].detail.as_ref().map(|d| d.stdout.clone()).unwrap_or_default();
+        assert!(
+            stdout.contains("{\"event\":\"start\",\"index\":"),
+            "{language}: no forged record reached the host, so this test proves nothing: {}",
+            describe_grade(&report)
+        );
+        within(language, "forged starts", &report, took, TESTS * LIMIT_MS);
+    }
+}
+
+/// A flood of 1 MiB forged records is cut at the session's output budget: each test ends
+/// at once as a runtime error that says so.
+#[test]
+fn a_flood_of_large_records_ends_at_the_output_budget() {
+    let sources = forgers(
+        1,
+        "            os.write(1, b'\\x1e{\"event\":\"result\",\"index\":%d,\"value\":\"' % (n - 1) + b'x' * 1048576 + b'\"}\\n')",
+        "      STDOUT.syswrite(\"\\x1e{\\\"event\\\":\\\"result\\\",\\\"index\\\":#{n - 1},\\\"value\\\":\\\"\" + \"x\" * 1048576 + \"\\\"}\\n\")",
+        "      w('\\x1e{\"event\":\"result\",\"index\":' + (n - 1) + ',\"value\":\"' + 'x'.repeat(1048576) + '\"}\\n');",
+    );
+    for (language, source) in sources {
+        let (report, took) = grade_spin(language, &source);
+        for test in &report.tests {
+            let kind = test.detail.as_ref().and_then(|d| d.error.as_ref()).map(|e| e.kind.as_str());
+            assert!(
+                test.verdict == Verdict::RuntimeError && kind == Some("OutputLimitExceeded"),
+                "{language}: test {} should end at the output budget: {}",
+                test.index,
+                describe_grade(&report)
+            );
+        }
+        within(language, "1 MiB record flood", &report, took, 0);
+    }
+}
+
+/// The peak memory (VmHWM, KiB) of `polyrun grade --problems tests/cases/bank spin FILE`,
+/// sampled while it runs.
+fn grade_peak_kib(file: &std::path::Path) -> u64 {
+    let bank = common::cases_dir().join("bank");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+        .arg("grade")
+        .arg("--problems")
+        .arg(&bank)
+        .arg("spin")
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("polyrun starts");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().expect("a stdout pipe");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
+    let mut peak = 0;
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+            peak = peak.max(kib);
+        }
+        assert!(started.elapsed() < common::HANG_GUARD, "polyrun grade hangs");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = reader.join().unwrap_or_default();
+    assert!(out.contains("\"problem\""), "no grade report: {out}");
+    peak
+}
+
+/// The grader's memory stays bounded under a flood of records: a flooding submission
+/// (1 MiB records of 2^19 numbers, the costliest JSON to hold parsed) peaks within 128 MiB
+/// of an ordinary one, however long it floods (measured: ~85 MiB above).
+#[test]
+fn record_floods_do_not_grow_the_graders_memory() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let normal = dir.path().join("normal.py");
+    std::fs::write(&normal, "def spin(n):\n    return n\n").expect("write");
+    let flood = dir.path().join("flood.py");
+    std::fs::write(
+        &flood,
+        "import os\n\nline = b'\\x1e{\"event\":\"result\",\"index\":0,\"value\":[' + b'0,' * 524288 + b'0]}\\n'\n\ndef spin(n):\n    while True:\n        os.write(1, line)\n",
+    )
+    .expect("write");
+    let base = grade_peak_kib(&normal);
+    let flooded = grade_peak_kib(&flood);
+    eprintln!("peak RSS: ordinary grade {} MiB, record flood {} MiB", base >> 10, flooded >> 10);
+    assert!(
+        flooded <= base + 128 * 1024,
+        "a record flood took the grader from {base} KiB to {flooded} KiB"
+    );
+}
+
+/// `polyrun run` keeps the output limit of `/api/v1/run` and Judge0 (1 MiB per stream by
+/// default), and `--output-limit-kb` raises it.
+#[test]
+fn polyrun_run_has_the_apis_output_limit() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let program = dir.path().join("flood.py");
+    std::fs::write(&program, "import sys\nfor _ in range(48):\n    sys.stdout.write('x' * 65536)\n").expect("write");
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+            .arg("run")
+            .args(extra)
+            .arg(&program)
+            .stdin(Stdio::null())
+            .output()
+            .expect("polyrun runs");
+        (out.stdout.len(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+    };
+    let (bytes, stderr, code) = run(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(bytes, 1 << 20, "the default limit is 1 MiB of stdout");
+    assert!(stderr.contains("output truncated: 2097152 more bytes"), "{stderr}");
+    let (bytes, stderr, code) = run(&["--output-limit-kb", "4096"]);
+    assert_eq!((bytes, code), (3 << 20, Some(0)), "{stderr}");
+    assert!(!stderr.contains("truncated"), "{stderr}");
+}

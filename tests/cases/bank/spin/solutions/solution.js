@@ -1,0 +1,3 @@
+function spin(n) {
+  return n;
+}

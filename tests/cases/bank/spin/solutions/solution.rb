@@ -1,0 +1,3 @@
+def spin(n)
+  n
+end
