@@ -5,6 +5,7 @@
 //! ([`protocol::HarnessInput`]), reads what the harness said ([`protocol::StreamParser`]) and
 //! turns it into a verdict ([`grading::Grading`]).
 
+pub mod api;
 pub mod compare;
 pub mod grading;
 pub mod harness;

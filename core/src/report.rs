@@ -8,6 +8,7 @@ use crate::verdict::Verdict;
 
 /// An error raised by the user's code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorInfo {
     /// The exception's class or name, e.g. `ZeroDivisionError`.
     #[serde(rename = "type")]
@@ -32,6 +33,7 @@ impl ErrorInfo {
 
 /// What a public test shows beyond its verdict; absent for a hidden test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestDetail {
     /// The test's name, if it has one.
     pub name: Option<String>,
@@ -51,6 +53,7 @@ pub struct TestDetail {
 
 /// One test's line in a grade report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestReport {
     /// Index in the problem's test list.
     pub index: usize,
@@ -67,6 +70,7 @@ pub struct TestReport {
 
 /// The grade report of a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradeReport {
     /// Problem id.
     pub problem: String,
@@ -99,6 +103,7 @@ impl GradeReport {
 
 /// How a whole-program run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// The program exited by itself (with any status).
@@ -111,6 +116,7 @@ pub enum RunStatus {
 
 /// The result of a whole-program run (`polyrun run`, `POST /api/v1/run`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunReport {
     /// What it printed on stdout.
     pub stdout: String,
