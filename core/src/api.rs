@@ -17,9 +17,10 @@ pub struct GradeRequest {
     /// The problem's id (its folder name), e.g. `two-sum`.
     pub problem: String,
     /// `python`, `ruby` or `javascript` (also `py`, `python3`, `rb`, `js`, `node`).
-    #[cfg_attr(feature = "openapi", schema(example = "python"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Language, example = "python"))]
     pub language: String,
     /// The solution's source, at most 64 KiB.
+    #[cfg_attr(feature = "openapi", schema(max_length = 65536))]
     pub source: String,
 }
 
@@ -39,18 +40,21 @@ impl GradeRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunRequest {
     /// `python`, `ruby` or `javascript` (also `py`, `python3`, `rb`, `js`, `node`).
-    #[cfg_attr(feature = "openapi", schema(example = "ruby"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Language, example = "ruby"))]
     pub language: String,
     /// The program, at most 64 KiB.
+    #[cfg_attr(feature = "openapi", schema(max_length = 65536, example = "puts gets.upcase"))]
     pub source: String,
     /// Standard input (none when absent or null).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<String>,
     /// The wall-time limit in milliseconds: 1 to 15 000, 5 000 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 15000))]
     pub time_limit_ms: Option<u64>,
     /// Memory beyond the runtime's footprint, in MiB: 1 to 1024, 256 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1024))]
     pub memory_limit_mb: Option<u64>,
 }
 

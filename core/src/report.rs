@@ -38,14 +38,19 @@ pub struct TestDetail {
     /// The test's name, if it has one.
     pub name: Option<String>,
     /// The arguments.
+    // Not required in the OpenAPI schema: a hidden test's line (flattened into
+    // `TestReport`) has none of these fields.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub args: Vec<Value>,
     /// The expected value (`null` when a learner's own test names none).
     pub expected: Option<Value>,
     /// The returned value, when the function returned.
     pub actual: Option<Value>,
     /// What the test printed on stdout (capped, with a visible marker).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub stdout: String,
     /// What the test printed on stderr (capped, with a visible marker).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub stderr: String,
     /// The error, when the test raised or was stopped.
     pub error: Option<ErrorInfo>,

@@ -5,7 +5,11 @@
 /// The text shown for a panic with `message` at `location` (`file:line`, when known).
 pub fn stopped_text(message: &str, location: Option<&str>) -> String {
     let message = message.trim();
-    let message = if message.is_empty() { "an internal error" } else { message };
+    let message = if message.is_empty() {
+        "an internal error"
+    } else {
+        message
+    };
     let mut text = format!("polyrun stopped: {message}");
     if let Some(location) = location {
         text.push_str(&format!(" (at {location})"));

@@ -38,7 +38,9 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | test | schemathesis | bench | run | polyrun ARGS… | site-problems DIR>");
+            eprintln!(
+                "usage: cargo xtask <setup | test | schemathesis | bench | run | polyrun ARGS… | site-problems DIR>"
+            );
             return ExitCode::from(2);
         }
     };

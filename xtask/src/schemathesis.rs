@@ -18,7 +18,7 @@ pub const VERSION: &str = "4.32.5";
 
 /// Test cases per operation and phase: enough to find what is wrong, few enough that the
 /// run (real interpreters behind `/api/v1/run` and the Judge0 submissions) takes ~2 min.
-const MAX_EXAMPLES: &str = "25";
+const MAX_EXAMPLES: &str = "60";
 
 /// Sets up schemathesis, starts `polyrun serve` on a free port and runs schemathesis
 /// against it; fails when schemathesis finds anything.
@@ -68,7 +68,12 @@ fn install() -> anyhow::Result<PathBuf> {
         return Ok(st);
     }
     util::step(&format!("pip install schemathesis=={VERSION} into {}", venv.display()));
-    let make = || Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv).status();
+    let make = || {
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .status()
+    };
     if !make().is_ok_and(|s| s.success()) {
         // Debian's python3 has no ensurepip without python3-venv.
         setup::apt(&["python3-venv"], "/nonexistent")?;
@@ -93,7 +98,16 @@ struct Server {
 impl Server {
     fn start() -> anyhow::Result<Server> {
         let mut child = Command::new(util::polyrun_bin())
-            .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2", "--queue", "64", "--problems"])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--queue",
+                "64",
+                "--problems",
+            ])
             .arg(util::root().join("problems"))
             .current_dir(util::root())
             .stdout(Stdio::piped())

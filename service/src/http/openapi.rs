@@ -3,12 +3,17 @@
 //! read and answer (core's, with its `openapi` feature, and the Judge0 ones), never
 //! written by hand. schemathesis checks the live server against it (`cargo xtask test`).
 
+use std::sync::Arc;
+
 use axum::Json;
+use axum::extract::State;
 use polyrun_core::api::{ErrorBody, GradeRequest, RunRequest};
+use serde_json::Value;
 use utoipa::OpenApi;
 
 use super::judge0::{handlers as judge0, render, request};
 use super::routes;
+use super::state::AppState;
 
 /// The document's paths and schemas.
 #[derive(OpenApi)]
@@ -42,14 +47,32 @@ use super::routes;
 )]
 pub struct ApiDoc;
 
-/// The OpenAPI document (JSON).
-pub fn json() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+/// The OpenAPI document (JSON), with `problem` ids listed as those of `problems` (the bank
+/// this server loaded) wherever a request names one.
+pub fn json<'a>(problems: impl IntoIterator<Item = &'a str>) -> Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let ids: Vec<Value> = problems.into_iter().map(|id| Value::from(id)).collect();
+    if let Some(problem) = document.pointer_mut("/components/schemas/GradeRequest/properties/problem")
+        && let Some(problem) = problem.as_object_mut()
+    {
+        problem.insert("enum".into(), Value::Array(ids.clone()));
+    }
+    if let Some(params) = document
+        .pointer_mut("/paths/~1api~1v1~1problems~1{id}/get/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for param in params.iter_mut().filter(|p| p["name"] == "id") {
+            if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+                schema.insert("enum".into(), Value::Array(ids.clone()));
+            }
+        }
+    }
+    document
 }
 
 /// `GET /api/v1/openapi.json`.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "api/v1",
     responses((status = 200, description = "This document", body = Object)))]
-pub async fn document() -> Json<serde_json::Value> {
-    Json(json())
+pub async fn document(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(json(state.bank.keys().map(String::as_str)))
 }

@@ -367,6 +367,8 @@ fn bad_requests_get_a_4xx_and_the_server_lives_on() {
         "not valid",
     );
     expect_error(server.json("GET", "/api/v1/run", &Value::Null), 405, "GET");
+    // A path that does not decode is a JSON 400 (it was axum's plain-text answer).
+    expect_error(server.json("GET", "/api/v1/problems/%FF", &Value::Null), 400, "path");
     expect_error(
         server.json("GET", "/api/v1/nothing", &Value::Null),
         404,
@@ -433,11 +435,16 @@ fn the_openapi_document_covers_every_route_and_its_errors() {
     let (status, headers, _) = server.request_as("GET", "/api/v1/openapi.json", None, b"");
     assert_eq!(status, 200);
     assert!(
-        headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("application/json")),
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("application/json")),
         "{headers:?}"
     );
     let (_, document) = server.json("GET", "/api/v1/openapi.json", &Value::Null);
-    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{document}");
+    assert!(
+        document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+        "{document}"
+    );
     let paths = document["paths"].as_object().expect("paths");
     for (path, method) in [
         ("/api/v1/problems", "get"),
@@ -478,7 +485,23 @@ fn the_openapi_document_covers_every_route_and_its_errors() {
         schemas["RunRequest"]
     );
     assert_eq!(schemas["ErrorBody"]["required"], json!(["error"]));
-    for schema in ["GradeRequest", "GradeReport", "RunReport", "PublicProblem", "SubmissionView"] {
+    // A hidden test's line carries only index, hidden, verdict and time: the detail
+    // flattened into TestReport must require nothing (it did, and a grade report with a
+    // hidden test contradicted the document).
+    assert!(schemas["TestDetail"]["required"].is_null(), "{}", schemas["TestDetail"]);
+    // The bank's problem ids, so that a client (and schemathesis) can name a real one.
+    let problems = &schemas["GradeRequest"]["properties"]["problem"]["enum"];
+    assert!(
+        problems.as_array().is_some_and(|ids| ids.contains(&json!("two-sum"))),
+        "{problems}"
+    );
+    for schema in [
+        "GradeRequest",
+        "GradeReport",
+        "RunReport",
+        "PublicProblem",
+        "SubmissionView",
+    ] {
         assert!(schemas[schema].is_object(), "{schema} missing");
     }
 }

@@ -20,8 +20,8 @@ use super::{exec, render};
 use crate::http::admission::Admitted;
 use crate::http::body;
 use crate::http::error::ApiError;
-use polyrun_core::api::ErrorBody;
 use crate::http::state::AppState;
+use polyrun_core::api::ErrorBody;
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 

@@ -322,6 +322,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_field_is_an_attribute_of_the_view_and_its_schema() {
+        let document = crate::http::openapi::json([]);
+        let properties = document["components"]["schemas"]["SubmissionView"]["properties"]
+            .as_object()
+            .expect("SubmissionView's properties");
+        let mut documented: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let mut fields = ALL_FIELDS.to_vec();
+        documented.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(documented, fields);
+    }
+
+    #[test]
     fn fields_default_star_and_unknown() {
         assert_eq!(fields(None).expect("default"), DEFAULT_FIELDS);
         assert_eq!(fields(Some("")).expect("default"), DEFAULT_FIELDS);

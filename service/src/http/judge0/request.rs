@@ -94,10 +94,10 @@ pub enum Loose {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
 pub struct SubmissionRequest {
     /// 71 Python, 72 Ruby, 63 JavaScript (`GET /languages`); required.
-    #[schema(value_type = Option<u32>, example = 71)]
+    #[schema(value_type = LanguageId, required = true, example = 71)]
     pub language_id: Option<Loose>,
     /// The program (base64 with `base64_encoded=true`), at most 64 KiB; required.
-    #[schema(value_type = Option<String>, example = "print(input())")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 65536, example = "print(input())")]
     pub source_code: Option<Loose>,
     /// Standard input.
     #[schema(value_type = Option<String>, example = "hi")]
@@ -106,22 +106,22 @@ pub struct SubmissionRequest {
     #[schema(value_type = Option<String>)]
     pub expected_output: Option<Loose>,
     /// Seconds, 0–15 (default 5); 0 is no CPU limit.
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 15)]
     pub cpu_time_limit: Option<Loose>,
     /// Seconds, 0–5 (default 1); checked, not used.
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 5)]
     pub cpu_extra_time: Option<Loose>,
     /// Seconds, 0–20 (default 10); 0 is no wall limit.
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 20)]
     pub wall_time_limit: Option<Loose>,
     /// KB beyond the runtime's footprint, 2048–512000 (default 128000).
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 2048, maximum = 512000)]
     pub memory_limit: Option<Loose>,
     /// KB; checked, not used.
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 128000)]
     pub stack_limit: Option<Loose>,
     /// Checked, not used.
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 120)]
     pub max_processes_and_or_threads: Option<Loose>,
     /// Checked, not used.
     #[schema(value_type = Option<bool>)]
@@ -130,22 +130,22 @@ pub struct SubmissionRequest {
     #[schema(value_type = Option<bool>)]
     pub enable_per_process_and_thread_memory_limit: Option<Loose>,
     /// KB; checked, not used.
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 4096)]
     pub max_file_size: Option<Loose>,
     /// Checked, not used (one run).
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 20)]
     pub number_of_runs: Option<Loose>,
     /// Refused unless blank.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 0)]
     pub compiler_options: Option<Loose>,
     /// Refused unless blank.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 0)]
     pub command_line_arguments: Option<Loose>,
     /// Refused unless blank.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 0)]
     pub callback_url: Option<Loose>,
     /// Refused unless blank.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 0)]
     pub additional_files: Option<Loose>,
     /// Refused when true.
     #[schema(value_type = Option<bool>)]
@@ -154,6 +154,21 @@ pub struct SubmissionRequest {
     #[schema(value_type = Option<bool>)]
     pub redirect_stderr_to_stdout: Option<Loose>,
 }
+
+/// The schema of `language_id`: one of [`model::LANGUAGES`]' ids.
+#[derive(Debug)]
+pub struct LanguageId;
+
+impl utoipa::PartialSchema for LanguageId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .enum_values(Some(model::LANGUAGES.iter().map(|l| l.id)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageId {}
 
 /// The body of `POST /submissions/batch` (read as a JSON value, each item by [`parse`]).
 #[derive(Debug, Clone, utoipa::ToSchema)]
@@ -383,6 +398,46 @@ mod tests {
         assert_eq!(s.stdin.as_deref(), Some("hé".as_bytes()));
         assert_eq!(s.expected_output.as_deref(), Some("1"));
         assert!(error(json!({"language_id": 71, "source_code": "%%%"}), true).contains("base64"));
+    }
+
+    #[test]
+    fn the_documented_bounds_are_the_ones_checked() {
+        let document = crate::http::openapi::json([]);
+        let fields = &document["components"]["schemas"]["SubmissionRequest"]["properties"];
+        let f64s = [
+            ("cpu_time_limit", model::CPU_TIME_LIMIT),
+            ("cpu_extra_time", model::CPU_EXTRA_TIME),
+            ("wall_time_limit", model::WALL_TIME_LIMIT),
+        ];
+        for (name, bound) in f64s {
+            let documented = (fields[name]["minimum"].as_f64(), fields[name]["maximum"].as_f64());
+            assert_eq!(documented, (Some(bound.min), Some(bound.max)), "{name}");
+        }
+        let counts = [
+            ("memory_limit", model::MEMORY_LIMIT),
+            ("stack_limit", model::STACK_LIMIT),
+            ("max_processes_and_or_threads", model::MAX_PROCESSES),
+            ("max_file_size", model::MAX_FILE_SIZE),
+            ("number_of_runs", model::NUMBER_OF_RUNS),
+        ];
+        for (name, bound) in counts {
+            let documented = (fields[name]["minimum"].as_u64(), fields[name]["maximum"].as_u64());
+            assert_eq!(documented, (Some(bound.min), Some(bound.max)), "{name}");
+        }
+        let ids = &document["components"]["schemas"]["LanguageId"]["enum"];
+        assert_eq!(ids, &json!([63, 71, 72]));
+    }
+
+    #[test]
+    fn a_submission_parses_from_bytes_as_from_a_value() {
+        let s = parse_slice(
+            br#"{"language_id": "63", "source_code": "1", "enable_network": "false"}"#,
+            false,
+        )
+        .expect("valid");
+        assert_eq!(s.language.id, 63);
+        assert!(matches!(parse_slice(b"{", false), Err(ApiError::BadRequest(_))));
+        assert!(matches!(parse_slice(b"[]", false), Err(ApiError::BadRequest(_))));
     }
 
     #[test]
