@@ -51,7 +51,7 @@ pub struct ApiDoc;
 /// this server loaded) wherever a request names one.
 pub fn json<'a>(problems: impl IntoIterator<Item = &'a str>) -> Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-    let ids: Vec<Value> = problems.into_iter().map(|id| Value::from(id)).collect();
+    let ids: Vec<Value> = problems.into_iter().map(Value::from).collect();
     if let Some(problem) = document.pointer_mut("/components/schemas/GradeRequest/properties/problem")
         && let Some(problem) = problem.as_object_mut()
     {
