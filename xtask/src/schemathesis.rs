@@ -54,6 +54,8 @@ pub fn run() -> anyhow::Result<()> {
                 "--report-dir",
             ])
             .arg(&report)
+            // Its working files (`.schemathesis/`) go beside the report, not into the tree.
+            .current_dir(util::target_dir())
             // Its own telemetry off; nothing but the server is reached.
             .env("SCHEMATHESIS_TELEMETRY", "false"),
     )
