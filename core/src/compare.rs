@@ -5,6 +5,7 @@ use serde_json::{Number, Value};
 
 /// A problem's comparison mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CompareMode {
     /// Deep equality; numbers compare by value (2 equals 2.0); object key order is ignored.

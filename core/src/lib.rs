@@ -6,6 +6,7 @@
 //! [`grading::SessionLog`]), says when a session must stop given the time a host reads
 //! ([`clock::PhaseClock`]) and turns it all into a verdict ([`grading::Grading`]).
 
+pub mod api;
 pub mod clock;
 pub mod compare;
 pub mod grading;

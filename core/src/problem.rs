@@ -14,6 +14,7 @@ use crate::limits::{DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_MS};
 
 /// How hard a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     /// Easy.
@@ -37,6 +38,7 @@ impl Difficulty {
 
 /// The metadata of `problem.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemMeta {
     /// Title.
     pub title: String,
@@ -60,6 +62,7 @@ pub struct ProblemMeta {
 
 /// One test case of `tests.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestCase {
     /// Arguments, one per parameter.
     pub args: Vec<Value>,
@@ -91,6 +94,7 @@ pub struct Problem {
 
 /// The part of a problem that may leave the grader: no hidden test, no solution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicProblem {
     /// Folder name.
     pub id: String,
@@ -105,6 +109,7 @@ pub struct PublicProblem {
 
 /// A public test with its index in the problem's full test list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicTest {
     /// Index in `tests.json`.
     pub index: usize,
@@ -128,6 +133,7 @@ impl PublicProblem {
 
 /// A summary line of the problem list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemSummary {
     /// Folder name.
     pub id: String,

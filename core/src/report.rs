@@ -8,6 +8,7 @@ use crate::verdict::Verdict;
 
 /// An error raised by the user's code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorInfo {
     /// The exception's class or name, e.g. `ZeroDivisionError`.
     #[serde(rename = "type")]
@@ -32,18 +33,24 @@ impl ErrorInfo {
 
 /// What a public test shows beyond its verdict; absent for a hidden test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestDetail {
     /// The test's name, if it has one.
     pub name: Option<String>,
     /// The arguments.
+    // Not required in the OpenAPI schema: a hidden test's line (flattened into
+    // `TestReport`) has none of these fields.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub args: Vec<Value>,
     /// The expected value (`null` when a learner's own test names none).
     pub expected: Option<Value>,
     /// The returned value, when the function returned.
     pub actual: Option<Value>,
     /// What the test printed on stdout (capped, with a visible marker).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub stdout: String,
     /// What the test printed on stderr (capped, with a visible marker).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub stderr: String,
     /// The error, when the test raised or was stopped.
     pub error: Option<ErrorInfo>,
@@ -51,6 +58,7 @@ pub struct TestDetail {
 
 /// One test's line in a grade report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestReport {
     /// Index in the problem's test list.
     pub index: usize,
@@ -67,6 +75,7 @@ pub struct TestReport {
 
 /// The grade report of a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradeReport {
     /// Problem id.
     pub problem: String,
@@ -99,6 +108,7 @@ impl GradeReport {
 
 /// How a whole-program run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// The program exited by itself (with any status).
@@ -111,6 +121,7 @@ pub enum RunStatus {
 
 /// The result of a whole-program run (`polyrun run`, `POST /api/v1/run`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunReport {
     /// What it printed on stdout.
     pub stdout: String,

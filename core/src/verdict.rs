@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The outcome of one test, or of a whole submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The returned value matched.

@@ -137,6 +137,7 @@ fn ensure_style() {
 
 /// Starts the app in the page's `<body>`.
 pub fn start() {
+    crate::panic::install();
     ensure_style();
     // Into the page's `#polyrun-app` when it has one (index.html does: the sandbox frame
     // beside it must not be replaced), else into <body>.

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod markdown;
+pub mod panic;
 pub mod starter;
 pub mod state;
 

@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask setup`: toolchain targets, system packages, pinned runtimes (checked by
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
-//! - `cargo xtask test`: set-up, then format, lints, every test and `polyrun check`.
+//! - `cargo xtask test`: set-up, then format, lints, every test, `polyrun check` and
+//!   schemathesis against a live `polyrun serve` (the OpenAPI contract).
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
 //! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
 //!   http://127.0.0.1:8080 (`polyrun serve`).
@@ -10,6 +11,7 @@
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod schemathesis;
 mod setup;
 mod site;
 mod util;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::setup(),
         Some("test") => test(),
+        Some("schemathesis") => setup::setup().and_then(|()| schemathesis::run()),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
@@ -35,7 +38,9 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | test | bench | run | polyrun ARGS… | site-problems DIR>");
+            eprintln!(
+                "usage: cargo xtask <setup | test | schemathesis | bench | run | polyrun ARGS… | site-problems DIR>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -94,6 +99,7 @@ fn test() -> anyhow::Result<()> {
             .arg("check")
             .current_dir(&root),
     )?;
+    schemathesis::run()?;
 
     util::step("cargo clippy (wasm32-unknown-unknown: the web app and its sandbox)");
     util::run(

@@ -4,8 +4,8 @@
 
 use gloo_net::http::Request;
 use polyrun_core::Language;
+use polyrun_core::api::{ErrorBody, GradeRequest};
 use polyrun_core::report::GradeReport;
-use serde::{Deserialize, Serialize};
 
 /// The grader's base URL, when the page names one.
 pub fn grader_url() -> Option<String> {
@@ -15,26 +15,13 @@ pub fn grader_url() -> Option<String> {
     (!url.is_empty()).then_some(url)
 }
 
-#[derive(Serialize)]
-struct GradeRequest<'a> {
-    problem: &'a str,
-    language: Language,
-    source: &'a str,
-}
-
-#[derive(Deserialize)]
-struct ApiError {
-    error: String,
-}
-
-/// Grades `source` on the grader at `base`.
+/// Grades `source` on the grader at `base` (core's [`GradeRequest`], sent as
+/// `application/json`: the grader answers 415 to a body declared as anything else).
 pub async fn submit(base: &str, problem: &str, language: Language, source: &str) -> Result<GradeReport, String> {
+    let body = serde_json::to_string(&GradeRequest::new(problem, language, source)).map_err(|e| e.to_string())?;
     let request = Request::post(&format!("{base}/api/v1/grade"))
-        .json(&GradeRequest {
-            problem,
-            language,
-            source,
-        })
+        .header("Content-Type", "application/json")
+        .body(body)
         .map_err(|e| e.to_string())?;
     let response = request
         .send()
@@ -47,8 +34,8 @@ pub async fn submit(base: &str, problem: &str, language: Language, source: &str)
             .map_err(|e| format!("the grader's answer is not a grade report: {e}"));
     }
     let status = response.status();
-    match response.json::<ApiError>().await {
-        Ok(ApiError { error }) => Err(format!("the grader refused the submission ({status}): {error}")),
+    match response.json::<ErrorBody>().await {
+        Ok(ErrorBody { error }) => Err(format!("the grader refused the submission ({status}): {error}")),
         Err(_) => Err(format!("the grader answered {status} {}", response.status_text())),
     }
 }

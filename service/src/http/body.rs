@@ -1,7 +1,12 @@
-//! Request bodies: read up to a limit and parsed as JSON by hand, so that every failure is
-//! an [`ApiError`] with a message (axum's own extractors answer in plain text).
+//! Request bodies: declared as JSON (else 415), read up to a limit (else 413) and parsed
+//! with serde into the handler's type, so that every failure is an [`ApiError`] with a
+//! message (axum's own extractors answer in plain text). A request with no `Content-Type`
+//! at all is read as JSON: plain socket clients and some gateways send none, and the body
+//! must still parse as JSON to be accepted.
 
-use axum::body::{Body, to_bytes};
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -9,15 +14,98 @@ use super::error::ApiError;
 /// The largest request body read (a source is at most 64 KiB; JSON escapes can double it).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The body of a request as a `T`, or why not.
-pub async fn json<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
+/// Whether a `Content-Type` value names JSON: `application/json` or `application/*+json`,
+/// any parameters (`; charset=utf-8`) allowed, case-insensitive.
+pub fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || (subtype.ends_with("+json") && subtype.len() > 5),
+        _ => false,
+    }
+}
+
+/// The body `bytes` of a request whose `Content-Type` is `content_type` (`None`: no such
+/// header) as a `T`, or why not: 415 when declared as something other than JSON, 400 when
+/// empty or not a valid `T`.
+pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, bytes: &[u8]) -> Result<T, ApiError> {
+    check_content_type(content_type)?;
     if bytes.is_empty() {
         return Err(ApiError::BadRequest(
             "the request body is empty; send a JSON object".into(),
         ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("the request body is not valid: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the request body is not valid: {e}")))
+}
+
+/// 415 unless `content_type` is absent or JSON.
+fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    match content_type {
+        Some(declared) if !is_json(declared) => Err(ApiError::UnsupportedMediaType(format!(
+            "the request body is declared as '{}'; send JSON with 'Content-Type: application/json'",
+            declared.chars().take(100).collect::<String>()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The body of `request` as a `T` ([`parse_json`]), read up to [`MAX_BODY_BYTES`] (else 413)
+/// once its `Content-Type` is known to be JSON.
+pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+    let (parts, body) = request.into_parts();
+    let content_type = match parts.headers.get(CONTENT_TYPE) {
+        None => None,
+        Some(value) => Some(value.to_str().unwrap_or("(not text)")),
+    };
+    check_content_type(content_type)?;
+    let bytes = to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
+    parse_json(content_type, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    #[test]
+    fn json_media_types_are_told_from_others() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " application/json ;charset=UTF-8",
+            "application/vnd.api+json",
+            "application/problem+json",
+        ] {
+            assert!(is_json(json), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "application/+json",
+            "text/json",
+            "",
+            "json",
+        ] {
+            assert!(!is_json(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn parse_json_refuses_other_types_and_says_what_is_wrong() {
+        let ok: Value = parse_json(None, b"{}").expect("no content type is read as JSON");
+        assert!(ok.is_object());
+        let ok: Value = parse_json(Some("application/json; charset=utf-8"), b"[1]").expect("json");
+        assert!(ok.is_array());
+        let refused = parse_json::<Value>(Some("text/plain"), b"{}").expect_err("text/plain");
+        assert!(matches!(refused, ApiError::UnsupportedMediaType(_)), "{refused:?}");
+        assert!(refused.to_string().contains("text/plain"));
+        let empty = parse_json::<Value>(Some("application/json"), b"").expect_err("empty");
+        assert!(empty.to_string().contains("empty"));
+        let bad = parse_json::<Value>(None, b"{not json").expect_err("bad");
+        assert!(matches!(bad, ApiError::BadRequest(_)));
+    }
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use polyrun_core::api::ErrorBody;
 
 /// An answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +22,9 @@ pub enum ApiError {
     /// source, a limit out of range, bad base64 (422, as Judge0 answers).
     #[error("{0}")]
     Unprocessable(String),
+    /// The body is declared as something other than JSON (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The body or the source is too large (413).
     #[error("{0}")]
     TooLarge(String),
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Busy => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -50,7 +54,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        let body = ErrorBody {
+            error: self.to_string(),
+        };
+        let mut response = (status, Json(body)).into_response();
         if matches!(self, ApiError::Busy) {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

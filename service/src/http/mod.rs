@@ -2,14 +2,17 @@
 //! grader library, the same served on a socket (`serve.rs`) or on AWS Lambda (`lambda.rs`).
 //! Routes:
 //! `GET /api/v1/problems`, `GET /api/v1/problems/{id}`, `POST /api/v1/grade`,
-//! `POST /api/v1/run`, a Judge0 CE compatible subset at the root (`judge0`), and the web
-//! app's files at `/`. Every error is
-//! `{"error": "<what is wrong>"}` with a 4xx status; nothing a client sends gets a 5xx.
+//! `POST /api/v1/run`, `GET /api/v1/openapi.json` (the contract of all of these, generated
+//! from the handlers' types), a Judge0 CE compatible subset at the root (`judge0`), and the
+//! web app's files at `/`. Every error is `{"error": "<what is wrong>"}` with a 4xx status
+//! (415 for a body declared as anything but JSON); nothing a client sends gets a 5xx.
 
-mod body;
+pub mod admission;
+pub mod body;
 mod error;
-mod judge0;
-mod routes;
+pub mod judge0;
+pub mod openapi;
+pub mod routes;
 pub mod site;
 mod state;
 
@@ -34,6 +37,7 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
         .route("/api/v1/problems/{id}", get(routes::problem))
         .route("/api/v1/grade", post(routes::grade))
         .route("/api/v1/run", post(routes::run))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .merge(judge0::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

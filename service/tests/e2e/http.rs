@@ -76,13 +76,25 @@ impl Server {
 }
 
 impl Client {
-    /// Sends one HTTP/1.1 request; returns the status, the headers (lower-case names) and
-    /// the body.
+    /// Sends one HTTP/1.1 request with `Content-Type: application/json`; returns the
+    /// status, the headers (lower-case names) and the body.
     pub(crate) fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.request_as(method, path, Some("application/json"), body)
+    }
+
+    /// [`Client::request`] with the `Content-Type` given (`None`: no such header).
+    pub(crate) fn request_as(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream.set_read_timeout(Some(HANG_GUARD)).expect("a read timeout");
+        let content_type = content_type.map_or(String::new(), |t| format!("Content-Type: {t}\r\n"));
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n",
             self.addr,
             body.len()
         );
@@ -127,7 +139,12 @@ impl Client {
     }
 
     pub(crate) fn raw_json(&self, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
-        let (status, _, body) = self.request(method, path, body);
+        self.typed_json(method, path, Some("application/json"), body)
+    }
+
+    /// A request with the `Content-Type` given whose answer is JSON: the status and the value.
+    pub(crate) fn typed_json(&self, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> (u16, Value) {
+        let (status, _, body) = self.request_as(method, path, content_type, body);
         let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
             panic!(
                 "{method} {path}: {status}, not JSON ({e}): {:?}",
@@ -350,6 +367,8 @@ fn bad_requests_get_a_4xx_and_the_server_lives_on() {
         "not valid",
     );
     expect_error(server.json("GET", "/api/v1/run", &Value::Null), 405, "GET");
+    // A path that does not decode is a JSON 400 (it was axum's plain-text answer).
+    expect_error(server.json("GET", "/api/v1/problems/%FF", &Value::Null), 400, "path");
     expect_error(
         server.json("GET", "/api/v1/nothing", &Value::Null),
         404,
@@ -359,6 +378,132 @@ fn bad_requests_get_a_4xx_and_the_server_lives_on() {
     // Still serving.
     let (status, report) = server.json("POST", "/api/v1/run", &json!({"language": "python", "source": source}));
     assert_eq!((status, report["stdout"].as_str()), (200, Some("1\n")), "{report}");
+}
+
+#[test]
+fn bodies_not_declared_as_json_get_415_and_then_json_works() {
+    let server = Server::start(&[]);
+    let run = br#"{"language": "python", "source": "print(6 * 7)"}"#;
+    let grade = br#"{"problem": "two-sum", "language": "python", "source": "x"}"#;
+    expect_error(
+        server.typed_json("POST", "/api/v1/run", Some("text/plain"), run),
+        415,
+        "text/plain",
+    );
+    // What `curl -d` sends when no type is named.
+    expect_error(
+        server.typed_json(
+            "POST",
+            "/api/v1/grade",
+            Some("application/x-www-form-urlencoded"),
+            grade,
+        ),
+        415,
+        "application/json",
+    );
+    expect_error(
+        server.typed_json("POST", "/api/v1/run", Some("multipart/form-data; boundary=x"), run),
+        415,
+        "multipart",
+    );
+    // Refused before the body is read: a large one does not turn it into 413.
+    expect_error(
+        server.typed_json("POST", "/api/v1/run", Some("text/plain"), &vec![b' '; 3 << 20]),
+        415,
+        "text/plain",
+    );
+
+    for content_type in [
+        Some("application/json; charset=utf-8"),
+        Some("Application/JSON"),
+        Some("application/vnd.polyrun+json"),
+        // No Content-Type at all is read as JSON (README: the HTTP API).
+        None,
+    ] {
+        let (status, report) = server.typed_json("POST", "/api/v1/run", content_type, run);
+        assert_eq!(
+            (status, report["stdout"].as_str()),
+            (200, Some("42\n")),
+            "{content_type:?}: {report}"
+        );
+    }
+}
+
+#[test]
+fn the_openapi_document_covers_every_route_and_its_errors() {
+    let server = Server::start(&[]);
+    let (status, headers, _) = server.request_as("GET", "/api/v1/openapi.json", None, b"");
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("application/json")),
+        "{headers:?}"
+    );
+    let (_, document) = server.json("GET", "/api/v1/openapi.json", &Value::Null);
+    assert!(
+        document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+        "{document}"
+    );
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/problems", "get"),
+        ("/api/v1/problems/{id}", "get"),
+        ("/api/v1/grade", "post"),
+        ("/api/v1/run", "post"),
+        ("/api/v1/openapi.json", "get"),
+        ("/about", "get"),
+        ("/config_info", "get"),
+        ("/languages", "get"),
+        ("/languages/all", "get"),
+        ("/languages/{id}", "get"),
+        ("/statuses", "get"),
+        ("/submissions", "post"),
+        ("/submissions/{token}", "get"),
+        ("/submissions/batch", "post"),
+        ("/submissions/batch", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path} is not described");
+    }
+    let error_ref = json!({"$ref": "#/components/schemas/ErrorBody"});
+    for (path, statuses) in [
+        ("/api/v1/run", &["400", "413", "415", "429"][..]),
+        ("/api/v1/grade", &["400", "404", "413", "415", "429"][..]),
+        ("/submissions", &["400", "413", "415", "422", "429"][..]),
+        ("/submissions/batch", &["400", "413", "415", "422", "429"][..]),
+    ] {
+        for status in statuses {
+            let schema = &paths[path]["post"]["responses"][*status]["content"]["application/json"]["schema"];
+            assert_eq!(schema, &error_ref, "POST {path} {status}");
+        }
+    }
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(
+        schemas["RunRequest"]["required"],
+        json!(["language", "source"]),
+        "{}",
+        schemas["RunRequest"]
+    );
+    assert_eq!(schemas["ErrorBody"]["required"], json!(["error"]));
+    // A hidden test's line carries only index, hidden, verdict and time: the detail
+    // flattened into TestReport must require nothing (it did, and a grade report with a
+    // hidden test contradicted the document).
+    assert!(schemas["TestDetail"]["required"].is_null(), "{}", schemas["TestDetail"]);
+    // The bank's problem ids, so that a client (and schemathesis) can name a real one.
+    let problems = &schemas["GradeRequest"]["properties"]["problem"]["enum"];
+    assert!(
+        problems.as_array().is_some_and(|ids| ids.contains(&json!("two-sum"))),
+        "{problems}"
+    );
+    for schema in [
+        "GradeRequest",
+        "GradeReport",
+        "RunReport",
+        "PublicProblem",
+        "SubmissionView",
+    ] {
+        assert!(schemas[schema].is_object(), "{schema} missing");
+    }
 }
 
 #[test]

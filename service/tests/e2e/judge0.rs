@@ -511,6 +511,57 @@ fn judge0_queue_states_and_a_full_grader_answer_429() {
 }
 
 #[test]
+fn judge0_bodies_not_declared_as_json_get_415_and_then_json_works() {
+    let server = Server::start(&[]);
+    let submission = br#"{"language_id": 71, "source_code": "print('ok')"}"#;
+    let batch = br#"{"submissions": [{"language_id": 71, "source_code": "print('ok')"}]}"#;
+    expect_error(
+        server.typed_json("POST", "/submissions?wait=true", Some("text/plain"), submission),
+        415,
+        "text/plain",
+    );
+    expect_error(
+        server.typed_json(
+            "POST",
+            "/submissions/",
+            Some("application/x-www-form-urlencoded"),
+            submission,
+        ),
+        415,
+        "application/json",
+    );
+    expect_error(
+        server.typed_json("POST", "/submissions/batch", Some("text/plain; charset=utf-8"), batch),
+        415,
+        "text/plain",
+    );
+    expect_error(
+        server.typed_json(
+            "POST",
+            "/submissions/batch",
+            Some("application/x-www-form-urlencoded"),
+            batch,
+        ),
+        415,
+        "application/json",
+    );
+
+    // Declared as JSON (or not declared at all), the same bodies are taken.
+    let (status, answer) = server.typed_json(
+        "POST",
+        "/submissions?wait=true",
+        Some("application/json; charset=utf-8"),
+        submission,
+    );
+    assert_eq!((status, answer["stdout"].as_str()), (201, Some("ok\n")), "{answer}");
+    let (status, answer) = server.typed_json("POST", "/submissions?wait=true", None, submission);
+    assert_eq!((status, answer["stdout"].as_str()), (201, Some("ok\n")), "{answer}");
+    let (status, answer) = server.typed_json("POST", "/submissions/batch", Some("application/json"), batch);
+    assert_eq!(status, 201, "{answer}");
+    assert!(answer[0]["token"].is_string(), "{answer}");
+}
+
+#[test]
 fn judge0_bad_requests_get_a_4xx_and_the_server_lives_on() {
     let server = Server::start(&[]);
     let post = |body: Value| server.json("POST", "/submissions?wait=true", &body);

@@ -4,28 +4,27 @@
 use std::time::SystemTime;
 
 use polyrun_core::report::{RunReport, RunStatus};
-use polyrun_grader::run::Output;
-use polyrun_grader::{Grader, Limits};
+use polyrun_grader::Limits;
 
 use super::compare;
 use super::model::Status;
 use super::request::NewSubmission;
 use super::store::Outcome;
-use crate::http::routes::RUN_OUTPUT_CAP;
+use crate::http::admission::Admitted;
 
 /// The signal Judge0 reports for a program killed at a limit (SIGKILL).
 const SIGKILL: i32 = 9;
 
-/// Runs `submission` once; a failure of the grader itself is status 13 (Internal Error).
-pub async fn execute(grader: &Grader, submission: &NewSubmission) -> Outcome {
+/// Runs `submission` once, in the place it was `admitted` to; a failure of the grader
+/// itself is status 13 (Internal Error).
+pub async fn execute(admitted: &Admitted, submission: &NewSubmission) -> Outcome {
     let limits = Limits::new(submission.limits.time_limit_ms(), submission.limits.memory_limit_mb());
-    let run = grader
+    let run = admitted
         .run_program(
             submission.language.language,
             &submission.source,
             submission.stdin.clone().unwrap_or_default(),
             limits,
-            Output::Collect { cap: RUN_OUTPUT_CAP },
         )
         .await;
     match run {

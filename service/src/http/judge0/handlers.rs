@@ -5,41 +5,68 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinHandle;
 
 use super::model::{self, Judge0Language, LANGUAGES, STATUSES};
-use super::request::{self, NewSubmission};
+use super::render::{LanguageView, StatusView, SubmissionView};
+use super::request::{self, BatchRequest, NewSubmission, SubmissionRequest};
 use super::store::{Progress, Record, Ticket};
 use super::{exec, render};
+use crate::http::admission::Admitted;
 use crate::http::body;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
+use polyrun_core::api::ErrorBody;
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
+/// One answer of `POST /submissions/batch`: its token, or why it was refused.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct BatchItem {
+    /// The token of a submission queued.
+    #[schema(required = false)]
+    pub token: String,
+    /// Why this submission was refused.
+    #[schema(required = false)]
+    pub error: String,
+}
+
+/// The answer of `GET /submissions/batch`.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct BatchView {
+    /// In the order of `tokens`; null for a token not known.
+    pub submissions: Vec<Option<SubmissionView>>,
+}
+
 /// `GET /about`.
+#[utoipa::path(get, path = "/about", tag = "judge0",
+    responses((status = 200, description = "Judge0's version and this server's", body = Object)))]
 pub async fn about() -> Json<Value> {
     Json(model::about())
 }
 
 /// `GET /config_info`.
+#[utoipa::path(get, path = "/config_info", tag = "judge0",
+    responses((status = 200, description = "Judge0's configuration keys with this server's values", body = Object)))]
 pub async fn config_info() -> Json<Value> {
     Json(model::config_info())
 }
 
 /// `GET /languages`: `[{"id", "name"}]`.
+#[utoipa::path(get, path = "/languages", tag = "judge0",
+    responses((status = 200, description = "The languages served", body = Vec<LanguageView>)))]
 pub async fn languages() -> Json<Value> {
     Json(LANGUAGES.iter().map(Judge0Language::summary).collect())
 }
 
 /// `GET /languages/all`: the same with `is_archived` (none is).
+#[utoipa::path(get, path = "/languages/all", tag = "judge0",
+    responses((status = 200, description = "The languages served, with is_archived", body = Vec<Object>)))]
 pub async fn all_languages() -> Json<Value> {
     Json(
         LANGUAGES
@@ -50,6 +77,12 @@ pub async fn all_languages() -> Json<Value> {
 }
 
 /// `GET /languages/{id}`.
+#[utoipa::path(get, path = "/languages/{id}", tag = "judge0",
+    params(("id" = String, Path, description = "Judge0's language id: 63, 71 or 72")),
+    responses(
+        (status = 200, description = "The language, with its source file and run command", body = Object),
+        (status = 404, description = "No such language", body = ErrorBody),
+    ))]
 pub async fn language(id: Result<Path<String>, PathRejection>) -> Result<Json<Value>, ApiError> {
     let id = id.map(|Path(id)| id).unwrap_or_default();
     id.parse()
@@ -60,22 +93,39 @@ pub async fn language(id: Result<Path<String>, PathRejection>) -> Result<Json<Va
 }
 
 /// `GET /statuses`.
+#[utoipa::path(get, path = "/statuses", tag = "judge0",
+    responses((status = 200, description = "Judge0's fourteen statuses", body = Vec<StatusView>)))]
 pub async fn statuses() -> Json<Value> {
     Json(STATUSES.iter().map(|s| s.to_json()).collect())
 }
 
 /// `POST /submissions`: with `wait=true`, runs it and answers the submission (201, its
 /// `fields`); else queues it and answers `{"token"}` (201).
-pub async fn create(State(state): State<Arc<AppState>>, query: Params, request: Body) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/submissions", tag = "judge0",
+    params(
+        ("wait" = Option<bool>, Query, description = "Run it now and answer the finished submission"),
+        ("base64_encoded" = Option<bool>, Query, description = "Text fields in base64"),
+        ("fields" = Option<String>, Query, description = "Comma-separated attributes to show, or *"),
+    ),
+    request_body(content = SubmissionRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "{\"token\"}, or with wait=true the finished submission's fields", body = SubmissionView),
+        (status = 400, description = "A query string that does not parse, or an unknown name in fields", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB or source_code over 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is declared as something other than JSON", body = ErrorBody),
+        (status = 422, description = "An unknown language_id, a missing source, a limit out of range, bad base64", body = ErrorBody),
+        (status = 429, description = "Every sandbox is busy and the queue is full", body = ErrorBody),
+    ))]
+pub async fn create(State(state): State<Arc<AppState>>, query: Params, request: Request) -> Result<Response, ApiError> {
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
     let base64 = is_true(&query, "base64_encoded");
     let submission = request::parse(&body::json::<Value>(request).await?, base64)?;
     if is_true(&query, "wait") {
-        let permit = admit(&state)?;
+        let admitted = Admitted::now(&state)?;
         let record = Record::new(submission, Progress::Processing);
         state.judge0.insert(record.clone());
-        let record = start(state, record, Some(permit), None)
+        let record = start(state, record, Some(admitted), None)
             .await
             .map_err(|_| ApiError::Unavailable("the grader failed on this request".into()))?;
         Ok((StatusCode::CREATED, Json(render::render(&record, &fields, base64))).into_response())
@@ -90,6 +140,17 @@ pub async fn create(State(state): State<Arc<AppState>>, query: Params, request: 
 }
 
 /// `GET /submissions/{token}`.
+#[utoipa::path(get, path = "/submissions/{token}", tag = "judge0",
+    params(
+        ("token" = String, Path, description = "The token POST /submissions answered"),
+        ("base64_encoded" = Option<bool>, Query, description = "Text fields in base64"),
+        ("fields" = Option<String>, Query, description = "Comma-separated attributes to show, or *"),
+    ),
+    responses(
+        (status = 200, description = "The submission's fields", body = SubmissionView),
+        (status = 400, description = "A query string that does not parse, or an unknown name in fields", body = ErrorBody),
+        (status = 404, description = "No such token", body = ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<Arc<AppState>>,
     token: Result<Path<String>, PathRejection>,
@@ -111,10 +172,21 @@ pub async fn show(
 
 /// `POST /submissions/batch`: `{"submissions": [...]}` → 201 `[{"token"} or {"error"}, ...]`,
 /// each queued (Judge0 has no `wait` for batches).
+#[utoipa::path(post, path = "/submissions/batch", tag = "judge0",
+    params(("base64_encoded" = Option<bool>, Query, description = "Text fields in base64")),
+    request_body(content = BatchRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "A {\"token\"} or an {\"error\"} per submission, in order", body = Vec<BatchItem>),
+        (status = 400, description = "Not {\"submissions\": [...]}, or 0 or over 20 of them", body = ErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is declared as something other than JSON", body = ErrorBody),
+        (status = 422, description = "No submission in the batch is valid", body = ErrorBody),
+        (status = 429, description = "The queue is full", body = ErrorBody),
+    ))]
 pub async fn batch_create(
     State(state): State<Arc<AppState>>,
     query: Params,
-    request: Body,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let query = params(query)?;
     let base64 = is_true(&query, "base64_encoded");
@@ -157,6 +229,16 @@ pub async fn batch_create(
 
 /// `GET /submissions/batch?tokens=a,b,c` → `{"submissions": [...]}`, `null` for a token
 /// not known (as Judge0 answers).
+#[utoipa::path(get, path = "/submissions/batch", tag = "judge0",
+    params(
+        ("tokens" = String, Query, description = "Comma-separated tokens, 1 to 20"),
+        ("base64_encoded" = Option<bool>, Query, description = "Text fields in base64"),
+        ("fields" = Option<String>, Query, description = "Comma-separated attributes to show, or *"),
+    ),
+    responses(
+        (status = 200, description = "The submissions, null for a token not known", body = BatchView),
+        (status = 400, description = "A query string that does not parse, or an unknown name in fields", body = ErrorBody),
+    ))]
 pub async fn batch_show(State(state): State<Arc<AppState>>, query: Params) -> Result<Json<Value>, ApiError> {
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
@@ -204,13 +286,6 @@ fn batch_size(n: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A place among the runs being served or waiting, or 429 (as `/api/v1/run`).
-fn admit(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
-    Arc::clone(&state.admission)
-        .try_acquire_owned()
-        .map_err(|_| ApiError::Busy)
-}
-
 /// `n` places in the background queue, or 429.
 fn queue_place(state: &AppState, n: usize) -> Result<Vec<Ticket>, ApiError> {
     state.judge0.reserve(n, model::MAX_QUEUE_SIZE).ok_or(ApiError::Busy)
@@ -226,27 +301,29 @@ fn enqueue(state: &Arc<AppState>, submission: NewSubmission, ticket: Option<Tick
 }
 
 /// Runs `record` in a task of its own (so that it finishes even when the client goes
-/// away), once it has a place (`permit`, or one awaited among the runs admitted), and
+/// away), once it has a place (`admitted`, or one awaited among the runs admitted), and
 /// stores how it went; the task answers the finished record.
 fn start(
     state: Arc<AppState>,
     mut record: Record,
-    permit: Option<OwnedSemaphorePermit>,
+    admitted: Option<Admitted>,
     ticket: Option<Ticket>,
 ) -> JoinHandle<Record> {
     tokio::spawn(async move {
         let _ticket = ticket;
-        let _permit = match permit {
-            Some(permit) => Some(permit),
-            None => Arc::clone(&state.admission).acquire_owned().await.ok(),
+        let admitted = match admitted {
+            Some(admitted) => Some(admitted),
+            None => Admitted::wait(&state).await,
         };
         state.judge0.advance(&record.token, Progress::Processing);
-        let grader = Arc::clone(&state.grader);
         let submission = Arc::clone(&record.submission);
         // A panic in the run is status 13 (Internal Error), not a submission stuck at 2.
-        let outcome = tokio::spawn(async move { exec::execute(&grader, &submission).await })
-            .await
-            .unwrap_or_else(|_| exec::internal_error("the grader failed on this submission".into()));
+        let outcome = match admitted {
+            Some(admitted) => tokio::spawn(async move { exec::execute(&admitted, &submission).await })
+                .await
+                .unwrap_or_else(|_| exec::internal_error("the grader failed on this submission".into())),
+            None => exec::internal_error("the grader is shutting down".into()),
+        };
         record.progress = Progress::Finished(Arc::new(outcome));
         state.judge0.advance(&record.token, record.progress.clone());
         record

@@ -8,11 +8,11 @@
 
 mod compare;
 mod exec;
-mod handlers;
-mod model;
-mod render;
-mod request;
-mod store;
+pub mod handlers;
+pub mod model;
+pub mod render;
+pub mod request;
+pub mod store;
 
 use std::sync::Arc;
 

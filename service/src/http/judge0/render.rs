@@ -6,7 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::store::{Progress, Record};
 use crate::http::error::ApiError;
@@ -95,16 +96,122 @@ pub fn fields(param: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
     Ok(chosen)
 }
 
-/// `record` as a JSON object of `fields`.
+/// Judge0's `{"id", "description"}` of a status.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatusView {
+    /// Judge0's status id (`GET /statuses`).
+    pub id: u8,
+    /// Its description.
+    pub description: String,
+}
+
+/// Judge0's `{"id", "name"}` of a language.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LanguageView {
+    /// Judge0's language id.
+    pub id: u32,
+    /// `Python (3.12.0)`.
+    pub name: String,
+}
+
+/// A submission as Judge0 shows it, every attribute; an answer carries the `fields` asked
+/// for (Judge0's eight by default), so none is required. Text fields are base64 with
+/// `base64_encoded=true`; times are decimal strings in seconds.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmissionView {
+    #[schema(required = false)]
+    pub source_code: String,
+    #[schema(required = false)]
+    pub language_id: u32,
+    #[schema(required = false)]
+    pub stdin: Option<String>,
+    #[schema(required = false)]
+    pub expected_output: Option<String>,
+    #[schema(required = false)]
+    pub stdout: Option<String>,
+    #[schema(required = false)]
+    pub status_id: u8,
+    #[schema(required = false)]
+    pub created_at: String,
+    #[schema(required = false)]
+    pub finished_at: Option<String>,
+    #[schema(required = false)]
+    pub time: Option<String>,
+    /// Not measured: always null.
+    #[schema(required = false)]
+    pub memory: Option<u64>,
+    #[schema(required = false)]
+    pub stderr: Option<String>,
+    #[schema(required = false)]
+    pub token: String,
+    #[schema(required = false)]
+    pub number_of_runs: u64,
+    #[schema(required = false)]
+    pub cpu_time_limit: String,
+    #[schema(required = false)]
+    pub cpu_extra_time: String,
+    #[schema(required = false)]
+    pub wall_time_limit: String,
+    #[schema(required = false)]
+    pub memory_limit: u64,
+    #[schema(required = false)]
+    pub stack_limit: u64,
+    #[schema(required = false)]
+    pub max_processes_and_or_threads: u64,
+    #[schema(required = false)]
+    pub enable_per_process_and_thread_time_limit: bool,
+    #[schema(required = false)]
+    pub enable_per_process_and_thread_memory_limit: bool,
+    #[schema(required = false)]
+    pub max_file_size: u64,
+    /// No compile step: always null.
+    #[schema(required = false)]
+    pub compile_output: Option<String>,
+    #[schema(required = false)]
+    pub exit_code: Option<i32>,
+    #[schema(required = false)]
+    pub exit_signal: Option<i32>,
+    #[schema(required = false)]
+    pub message: Option<String>,
+    #[schema(required = false)]
+    pub wall_time: Option<String>,
+    /// Refused when set: always null.
+    #[schema(required = false)]
+    pub compiler_options: Option<String>,
+    /// Refused when set: always null.
+    #[schema(required = false)]
+    pub command_line_arguments: Option<String>,
+    #[schema(required = false)]
+    pub redirect_stderr_to_stdout: bool,
+    /// Refused when set: always null.
+    #[schema(required = false)]
+    pub callback_url: Option<String>,
+    /// Refused when set: always null.
+    #[schema(required = false)]
+    pub additional_files: Option<String>,
+    #[schema(required = false)]
+    pub enable_network: bool,
+    #[schema(required = false)]
+    pub status: StatusView,
+    #[schema(required = false)]
+    pub language: LanguageView,
+}
+
+/// `record` as a JSON object of `fields`, in that order.
 pub fn render(record: &Record, fields: &[&str], base64: bool) -> Value {
+    let all = match serde_json::to_value(view(record, base64)) {
+        Ok(Value::Object(all)) => all,
+        _ => Map::new(),
+    };
     let mut object = Map::new();
     for field in fields {
-        object.insert((*field).to_owned(), value(record, field, base64));
+        object.insert((*field).to_owned(), all.get(*field).cloned().unwrap_or(Value::Null));
     }
     Value::Object(object)
 }
 
-fn value(record: &Record, field: &str, base64: bool) -> Value {
+/// Every attribute of `record`.
+fn view(record: &Record, base64: bool) -> SubmissionView {
     let s = &record.submission;
     let limits = &s.limits;
     let outcome = match &record.progress {
@@ -113,54 +220,63 @@ fn value(record: &Record, field: &str, base64: bool) -> Value {
     };
     // Judge0 shows an empty output as null.
     let output = |text: Option<&str>| match text {
-        Some(t) if !t.is_empty() => encode(t.as_bytes(), base64),
-        _ => Value::Null,
+        Some(t) if !t.is_empty() => Some(encode(t.as_bytes(), base64)),
+        _ => None,
     };
-    match field {
-        "source_code" => encode(s.source.as_bytes(), base64),
-        "language_id" => json!(s.language.id),
-        "stdin" => s.stdin.as_deref().map_or(Value::Null, |b| encode(b, base64)),
-        "expected_output" => s
-            .expected_output
-            .as_deref()
-            .map_or(Value::Null, |t| encode(t.as_bytes(), base64)),
-        "stdout" => output(outcome.map(|o| o.stdout.as_str())),
-        "stderr" => output(outcome.map(|o| o.stderr.as_str())),
-        "message" => output(outcome.and_then(|o| o.message.as_deref())),
-        "status_id" => json!(record.status().id),
-        "status" => record.status().to_json(),
-        "language" => json!({"id": s.language.id, "name": s.language.name()}),
-        "created_at" => json!(timestamp(record.created_at)),
-        "finished_at" => outcome.map_or(Value::Null, |o| json!(timestamp(o.finished_at))),
-        "time" | "wall_time" => outcome
-            .and_then(|o| o.time_ms)
-            .map_or(Value::Null, |ms| json!(decimal(ms.round() / 1000.0))),
-        "exit_code" => json!(outcome.and_then(|o| o.exit_code)),
-        "exit_signal" => json!(outcome.and_then(|o| o.exit_signal)),
-        "token" => json!(record.token),
-        "number_of_runs" => json!(limits.number_of_runs),
-        "cpu_time_limit" => json!(decimal(limits.cpu_time_limit)),
-        "cpu_extra_time" => json!(decimal(limits.cpu_extra_time)),
-        "wall_time_limit" => json!(decimal(limits.wall_time_limit)),
-        "memory_limit" => json!(limits.memory_limit),
-        "stack_limit" => json!(limits.stack_limit),
-        "max_processes_and_or_threads" => json!(limits.max_processes_and_or_threads),
-        "enable_per_process_and_thread_time_limit" => json!(limits.enable_per_process_and_thread_time_limit),
-        "enable_per_process_and_thread_memory_limit" => json!(limits.enable_per_process_and_thread_memory_limit),
-        "max_file_size" => json!(limits.max_file_size),
-        "redirect_stderr_to_stdout" | "enable_network" => json!(false),
-        // Not measured (memory), or never set here (no compiler, arguments, callbacks, files).
-        _ => Value::Null,
+    let time = outcome.and_then(|o| o.time_ms).map(|ms| decimal(ms.round() / 1000.0));
+    let status = record.status();
+    SubmissionView {
+        source_code: encode(s.source.as_bytes(), base64),
+        language_id: s.language.id,
+        stdin: s.stdin.as_deref().map(|b| encode(b, base64)),
+        expected_output: s.expected_output.as_deref().map(|t| encode(t.as_bytes(), base64)),
+        stdout: output(outcome.map(|o| o.stdout.as_str())),
+        status_id: status.id,
+        created_at: timestamp(record.created_at),
+        finished_at: outcome.map(|o| timestamp(o.finished_at)),
+        time: time.clone(),
+        memory: None,
+        stderr: output(outcome.map(|o| o.stderr.as_str())),
+        token: record.token.clone(),
+        number_of_runs: limits.number_of_runs,
+        cpu_time_limit: decimal(limits.cpu_time_limit),
+        cpu_extra_time: decimal(limits.cpu_extra_time),
+        wall_time_limit: decimal(limits.wall_time_limit),
+        memory_limit: limits.memory_limit,
+        stack_limit: limits.stack_limit,
+        max_processes_and_or_threads: limits.max_processes_and_or_threads,
+        enable_per_process_and_thread_time_limit: limits.enable_per_process_and_thread_time_limit,
+        enable_per_process_and_thread_memory_limit: limits.enable_per_process_and_thread_memory_limit,
+        max_file_size: limits.max_file_size,
+        compile_output: None,
+        exit_code: outcome.and_then(|o| o.exit_code),
+        exit_signal: outcome.and_then(|o| o.exit_signal),
+        message: output(outcome.and_then(|o| o.message.as_deref())),
+        wall_time: time,
+        compiler_options: None,
+        command_line_arguments: None,
+        redirect_stderr_to_stdout: false,
+        callback_url: None,
+        additional_files: None,
+        enable_network: false,
+        status: StatusView {
+            id: status.id,
+            description: status.description.to_owned(),
+        },
+        language: LanguageView {
+            id: s.language.id,
+            name: s.language.name(),
+        },
     }
 }
 
 /// Text or bytes as a JSON string: base64 (standard, no line breaks) when asked, else as
 /// text with invalid UTF-8 replaced.
-fn encode(bytes: &[u8], base64: bool) -> Value {
+fn encode(bytes: &[u8], base64: bool) -> String {
     if base64 {
-        json!(STANDARD.encode(bytes))
+        STANDARD.encode(bytes)
     } else {
-        json!(String::from_utf8_lossy(bytes))
+        String::from_utf8_lossy(bytes).into_owned()
     }
 }
 
@@ -204,6 +320,19 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn every_field_is_an_attribute_of_the_view_and_its_schema() {
+        let document = crate::http::openapi::json([]);
+        let properties = document["components"]["schemas"]["SubmissionView"]["properties"]
+            .as_object()
+            .expect("SubmissionView's properties");
+        let mut documented: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let mut fields = ALL_FIELDS.to_vec();
+        documented.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(documented, fields);
+    }
 
     #[test]
     fn fields_default_star_and_unknown() {

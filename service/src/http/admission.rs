@@ -1,0 +1,85 @@
+//! The one path from a request to a sandbox, shared by `POST /api/v1/grade`,
+//! `POST /api/v1/run` and the Judge0 submissions: the source-size rule (413), a place among
+//! the runs admitted ([`Admitted`]: 429 when none is free, never an unbounded queue), and
+//! the grader calls, which only an admitted request can make.
+
+use std::sync::Arc;
+
+use polyrun_core::limits::SOURCE_CAP_BYTES;
+use polyrun_core::report::{GradeReport, RunReport};
+use polyrun_core::{Language, Problem};
+use polyrun_grader::run::Output;
+use polyrun_grader::{Grader, GraderError, Limits};
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::error::ApiError;
+use super::state::AppState;
+
+/// What a run keeps of each of stdout and stderr.
+pub const RUN_OUTPUT_CAP: usize = 1 << 20;
+
+/// The source-size rule: `field` (`source`, `source_code`) is at most 64 KiB, else 413.
+pub fn source_fits(field: &str, source: &str) -> Result<(), ApiError> {
+    if source.len() > SOURCE_CAP_BYTES {
+        return Err(ApiError::TooLarge(format!(
+            "{field} has {} bytes; at most {} KiB are accepted",
+            source.len(),
+            SOURCE_CAP_BYTES / 1024
+        )));
+    }
+    Ok(())
+}
+
+/// A place among the runs being served or waiting (`--workers` + `--queue`), held until
+/// dropped; the grader's own semaphore then bounds the sandboxes running at once.
+pub struct Admitted {
+    _permit: OwnedSemaphorePermit,
+    grader: Arc<Grader>,
+}
+
+impl Admitted {
+    /// A place now, or 429.
+    pub fn now(state: &AppState) -> Result<Admitted, ApiError> {
+        let permit = Arc::clone(&state.admission)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy)?;
+        Ok(Admitted {
+            _permit: permit,
+            grader: Arc::clone(&state.grader),
+        })
+    }
+
+    /// A place once one is free (a run already accepted into a bounded queue, as Judge0's
+    /// queued submissions are); `None` only if the gate was closed.
+    pub async fn wait(state: &AppState) -> Option<Admitted> {
+        let permit = Arc::clone(&state.admission).acquire_owned().await.ok()?;
+        Some(Admitted {
+            _permit: permit,
+            grader: Arc::clone(&state.grader),
+        })
+    }
+
+    /// Runs a whole program, its output kept up to [`RUN_OUTPUT_CAP`] each.
+    pub async fn run_program(
+        &self,
+        language: Language,
+        source: &str,
+        stdin: Vec<u8>,
+        limits: Limits,
+    ) -> Result<RunReport, GraderError> {
+        self.grader
+            .run_program(language, source, stdin, limits, Output::Collect { cap: RUN_OUTPUT_CAP })
+            .await
+    }
+
+    /// Grades `source` against every test of `problem`, hidden tests redacted.
+    pub async fn grade(&self, problem: &Problem, language: Language, source: &str) -> Result<GradeReport, ApiError> {
+        let mut report = self
+            .grader
+            .grade(problem, language, source)
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        report.redact_hidden();
+        Ok(report)
+    }
+}
