@@ -620,7 +620,10 @@ impl SessionLog {
                     }
                     Trust::Result => {
                         if let Some(at) = self.last_result.replace(self.items.len()) {
-                            self.items[at] = Item::Stray { fd: 1, bytes: Vec::new() };
+                            self.items[at] = Item::Stray {
+                                fd: 1,
+                                bytes: Vec::new(),
+                            };
                         }
                         self.items.push(Item::Record(record));
                     }
@@ -629,7 +632,11 @@ impl SessionLog {
                 Item::Stray { fd, bytes } => self.keep_stray(fd, &bytes),
             }
         }
-        if progress { LogEvent::Progress } else { LogEvent::Nothing }
+        if progress {
+            LogEvent::Progress
+        } else {
+            LogEvent::Nothing
+        }
     }
 
     /// Keeps stray bytes up to the session's bound.
@@ -872,11 +879,23 @@ mod tests {
     #[test]
     fn only_the_next_test_the_host_sent_is_progress() {
         let mut log = SessionLog::new(&input(&[1, 2]));
-        assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Nothing, "not loaded yet");
+        assert_eq!(
+            log.stdout(&encode(&Record::Start { index: 1 })),
+            LogEvent::Nothing,
+            "not loaded yet"
+        );
         assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Progress);
         assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Nothing, "loaded once");
-        assert_eq!(log.stdout(&encode(&Record::Start { index: 0 })), LogEvent::Nothing, "not sent");
-        assert_eq!(log.stdout(&encode(&Record::Start { index: 2 })), LogEvent::Nothing, "not next");
+        assert_eq!(
+            log.stdout(&encode(&Record::Start { index: 0 })),
+            LogEvent::Nothing,
+            "not sent"
+        );
+        assert_eq!(
+            log.stdout(&encode(&Record::Start { index: 2 })),
+            LogEvent::Nothing,
+            "not next"
+        );
         assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Progress);
         // Forged starts while test 1 runs: no result for it yet, so nothing moves.
         for index in [1, 2, 3, 99] {
@@ -916,7 +935,10 @@ mod tests {
         let mut log = SessionLog::new(&g.next_input().unwrap());
         log.stdout(&encode(&Record::Loaded));
         log.stdout(&encode(&Record::Start { index: 0 }));
-        assert_eq!(log.stderr(&vec![b'x'; SESSION_OUTPUT_BUDGET_BYTES + 1]), LogEvent::OverBudget);
+        assert_eq!(
+            log.stderr(&vec![b'x'; SESSION_OUTPUT_BUDGET_BYTES + 1]),
+            LogEvent::OverBudget
+        );
         g.absorb(log.finish(SessionEnd::OutputLimit));
         let report = g.report(1.0);
         assert_eq!(report.tests[0].verdict, Verdict::RuntimeError);

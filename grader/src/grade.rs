@@ -40,7 +40,10 @@ impl Grader {
                 memory_cap,
             };
             let (end, _) = run_session(self, language, &runtime, spec, &output).await;
-            let log = match std::mem::replace(&mut output.lock().destination, Destination::Harness(SessionLog::default())) {
+            let log = match std::mem::replace(
+                &mut output.lock().destination,
+                Destination::Harness(SessionLog::default()),
+            ) {
                 Destination::Harness(log) => log,
                 _ => SessionLog::default(),
             };

@@ -137,9 +137,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let grader = grader()?;
             let limits = Limits::new(time_limit_ms, memory_limit_mb);
             let report = grader
-                .run_program(language, &source, stdin, limits, Output::Forward {
+                .run_program(
+                    language,
+                    &source,
+                    stdin,
+                    limits,
+                    Output::Forward {
                         cap: output_limit_kb.saturating_mul(1024),
-                    })
+                    },
+                )
                 .await?;
             Ok(ExitCode::from(report.exit_code.clamp(0, 255) as u8))
         }

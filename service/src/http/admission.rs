@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::state::AppState;
 
 /// What a run keeps of each of stdout and stderr.
-pub const RUN_OUTPUT_CAP: usize = 1 << 20;
+pub const RUN_OUTPUT_CAP: usize = polyrun_core::limits::RUN_OUTPUT_CAP_BYTES;
 
 /// The source-size rule: `field` (`source`, `source_code`) is at most 64 KiB, else 413.
 pub fn source_fits(field: &str, source: &str) -> Result<(), ApiError> {

@@ -32,13 +32,20 @@ fn grade_spin(language: Language, source: &str) -> (GradeReport, Duration) {
 fn within(language: Language, what: &str, report: &GradeReport, took: Duration, min_ms: u64) {
     let max_ms = TESTS * (LIMIT_MS + SLACK_PER_TEST_MS);
     let ms = took.as_millis() as u64;
-    eprintln!("{language} {what}: verdict after {ms} ms (report time_ms {})", report.time_ms);
+    eprintln!(
+        "{language} {what}: verdict after {ms} ms (report time_ms {})",
+        report.time_ms
+    );
     assert!(
         (min_ms..=max_ms).contains(&ms),
         "{language} {what}: the verdict took {ms} ms, expected {min_ms}..={max_ms} ms: {}",
         describe_grade(report)
     );
-    assert!(report.time_ms <= max_ms as f64, "{language} {what}: report time {}", report.time_ms);
+    assert!(
+        report.time_ms <= max_ms as f64,
+        "{language} {what}: report time {}",
+        report.time_ms
+    );
 }
 
 /// A function that never returns costs each test its limit, not the loading allowance.
@@ -74,7 +81,9 @@ fn forgers(every: u32, python: &str, ruby: &str, javascript: &str) -> [(Language
         ),
         (
             Ruby,
-            format!("def spin(n)\n  i = 0\n  loop do\n    i += 1\n    if i % {every} == 0\n{ruby}\n    end\n  end\nend\n"),
+            format!(
+                "def spin(n)\n  i = 0\n  loop do\n    i += 1\n    if i % {every} == 0\n{ruby}\n    end\n  end\nend\n"
+            ),
         ),
         (
             Javascript,
@@ -104,7 +113,11 @@ fn forged_starts_do_not_hold_a_session() {
             describe_grade(&report)
         );
         // The forged records reached the host (and were kept as the test's output).
-        let stdout = report.tests[0].detail.as_ref().map(|d| d.stdout.clone()).unwrap_or_default();
+        let stdout = report.tests[0]
+            .detail
+            .as_ref()
+            .map(|d| d.stdout.clone())
+            .unwrap_or_default();
         assert!(
             stdout.contains("{\"event\":\"start\",\"index\":"),
             "{language}: no forged record reached the host, so this test proves nothing: {}",
@@ -127,7 +140,11 @@ fn a_flood_of_large_records_ends_at_the_output_budget() {
     for (language, source) in sources {
         let (report, took) = grade_spin(language, &source);
         for test in &report.tests {
-            let kind = test.detail.as_ref().and_then(|d| d.error.as_ref()).map(|e| e.kind.as_str());
+            let kind = test
+                .detail
+                .as_ref()
+                .and_then(|d| d.error.as_ref())
+                .map(|e| e.kind.as_str());
             assert!(
                 test.verdict == Verdict::RuntimeError && kind == Some("OutputLimitExceeded"),
                 "{language}: test {} should end at the output budget: {}",
@@ -193,7 +210,11 @@ fn record_floods_do_not_grow_the_graders_memory() {
     .expect("write");
     let base = grade_peak_kib(&normal);
     let flooded = grade_peak_kib(&flood);
-    eprintln!("peak RSS: ordinary grade {} MiB, record flood {} MiB", base >> 10, flooded >> 10);
+    eprintln!(
+        "peak RSS: ordinary grade {} MiB, record flood {} MiB",
+        base >> 10,
+        flooded >> 10
+    );
     assert!(
         flooded <= base + 128 * 1024,
         "a record flood took the grader from {base} KiB to {flooded} KiB"
@@ -206,7 +227,11 @@ fn record_floods_do_not_grow_the_graders_memory() {
 fn polyrun_run_has_the_apis_output_limit() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let program = dir.path().join("flood.py");
-    std::fs::write(&program, "import sys\nfor _ in range(48):\n    sys.stdout.write('x' * 65536)\n").expect("write");
+    std::fs::write(
+        &program,
+        "import sys\nfor _ in range(48):\n    sys.stdout.write('x' * 65536)\n",
+    )
+    .expect("write");
     let run = |extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_polyrun"))
             .arg("run")
@@ -215,7 +240,11 @@ fn polyrun_run_has_the_apis_output_limit() {
             .stdin(Stdio::null())
             .output()
             .expect("polyrun runs");
-        (out.stdout.len(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+        (
+            out.stdout.len(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code(),
+        )
     };
     let (bytes, stderr, code) = run(&[]);
     assert_eq!(code, Some(0), "{stderr}");
