@@ -4,12 +4,15 @@
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
 //! - `cargo xtask test`: set-up, then format, lints, every test and `polyrun check`.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
+//! - `cargo xtask load`: a held load and SIGTERM under load on `polyrun serve` (wrk and
+//!   the xtask's own client); writes the "Load" section of `docs/benchmarks.md`.
 //! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
 //!   http://127.0.0.1:8080 (`polyrun serve`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod load;
 mod setup;
 mod site;
 mod util;
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup(),
         Some("test") => test(),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
+        Some("load") => load::load(&args[1..]),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
         Some("site-problems") => {
@@ -35,7 +39,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | test | bench | run | polyrun ARGS… | site-problems DIR>");
+            eprintln!("usage: cargo xtask <setup | test | bench | load | run | polyrun ARGS… | site-problems DIR>");
             return ExitCode::from(2);
         }
     };
