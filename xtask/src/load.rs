@@ -358,6 +358,15 @@ impl Server {
 
     /// Waits for the server to exit, at most `limit`; kills it past that.
     fn wait(&mut self, limit: Duration) -> anyhow::Result<(Option<std::process::ExitStatus>, Duration)> {
+        self.wait_or_kill(limit, &AtomicBool::new(false))
+    }
+
+    /// [`Server::wait`], setting `killed` before it kills the server.
+    fn wait_or_kill(
+        &mut self,
+        limit: Duration,
+        killed: &AtomicBool,
+    ) -> anyhow::Result<(Option<std::process::ExitStatus>, Duration)> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -365,6 +374,7 @@ impl Server {
                 return Ok((Some(status), start.elapsed()));
             }
             if start.elapsed() > limit {
+                killed.store(true, Ordering::SeqCst);
                 let _ = self.child.kill();
                 let _ = self.child.wait();
                 self.stop_sampling.store(true, Ordering::Relaxed);
@@ -570,7 +580,7 @@ struct Outcome {
 }
 
 /// Sends `req` on a new connection with `Connection: close` and reads the whole response.
-fn one_request(addr: SocketAddr, req: &Req, sigterm_at: &Mutex<Option<Instant>>) -> Outcome {
+fn one_request(addr: SocketAddr, req: &Req, sigterm_at: &Mutex<Option<Instant>>, killed: &AtomicBool) -> Outcome {
     let after = || sigterm_at.lock().map(|t| t.is_some()).unwrap_or(true);
     let mut stream = match TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
         Ok(s) => s,
@@ -605,7 +615,12 @@ fn one_request(addr: SocketAddr, req: &Req, sigterm_at: &Mutex<Option<Instant>>)
     let ending = match complete_status(&buf) {
         Some(status) => Ending::Answered(status),
         None => Ending::Dropped(format!(
-            "{} bytes of response; write: {}; read: {}",
+            "{}{} bytes of response; write: {}; read: {}",
+            if killed.load(Ordering::SeqCst) {
+                "after the xtask killed the server past the bound: "
+            } else {
+                ""
+            },
             buf.len(),
             sent.as_ref().map_or_else(|e| e.kind().to_string(), |_| "ok".into()),
             read.as_ref().map_or_else(|e| e.kind().to_string(), |_| "eof".into()),
@@ -660,12 +675,13 @@ fn sigterm_under_load(o: &Options, good: &[Req], hostile: &[Req]) -> anyhow::Res
     ));
     let sigterm_at: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
     let in_flight = Arc::new(AtomicU64::new(0));
+    let killed = Arc::new(AtomicBool::new(false));
     let hostile_clients = o.clients / 4;
     let mut handles = Vec::new();
     for client in 0..o.clients {
         let is_good = client >= hostile_clients;
         let mix: Vec<Req> = if is_good { good.to_vec() } else { hostile.to_vec() };
-        let (sigterm_at, in_flight) = (sigterm_at.clone(), in_flight.clone());
+        let (sigterm_at, in_flight, killed) = (sigterm_at.clone(), in_flight.clone(), killed.clone());
         // Bounded: at most this many requests per client.
         let limit = 10_000usize;
         handles.push(std::thread::spawn(move || {
@@ -673,7 +689,7 @@ fn sigterm_under_load(o: &Options, good: &[Req], hostile: &[Req]) -> anyhow::Res
             for i in 0..limit {
                 let req = &mix[(client + i) % mix.len()];
                 in_flight.fetch_add(1, Ordering::SeqCst);
-                let outcome = one_request(addr, req, &sigterm_at);
+                let outcome = one_request(addr, req, &sigterm_at, &killed);
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 // A refused or dropped request ends this client (after SIGTERM: as it should).
                 let stop = !matches!(outcome.ending, Ending::Answered(_));
@@ -692,7 +708,7 @@ fn sigterm_under_load(o: &Options, good: &[Req], hostile: &[Req]) -> anyhow::Res
     }
     server.sigterm()?;
     // Wait well past the bound, so that the real shutdown time is measured.
-    let (exit, shutdown) = server.wait(Duration::from_secs(o.drain_bound * 4 + 60))?;
+    let (exit, shutdown) = server.wait_or_kill(Duration::from_secs(o.drain_bound * 4 + 60), &killed)?;
     let mut before = BTreeMap::new();
     let mut after = BTreeMap::new();
     for handle in handles {
@@ -730,9 +746,11 @@ fn sigterm_under_load(o: &Options, good: &[Req], hostile: &[Req]) -> anyhow::Res
     }
     if shutdown > Duration::from_secs(o.drain_bound) {
         failures.push(format!(
-            "SIGTERM: the server took {:.1} s to stop (bound {} s)",
+            "SIGTERM: the server took {:.1} s to stop (bound {} s; {in_flight_at_sigterm} requests were in flight \
+             at SIGTERM for {} sandboxes)",
             shutdown.as_secs_f64(),
-            o.drain_bound
+            o.drain_bound,
+            o.workers
         ));
     }
     Ok((
