@@ -36,6 +36,11 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     if write {
         let path = util::root().join("docs").join("benchmarks.md");
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+        // `cargo xtask load` writes the "Load" section: keep it.
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        if let Some(load) = crate::load::load_section(&old) {
+            report = crate::load::with_load_section(&report, load);
+        }
         std::fs::write(&path, report).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
@@ -153,7 +158,8 @@ fn num(v: Option<&Value>, key: &str) -> f64 {
     v.and_then(|v| v[key].as_f64()).unwrap_or(f64::NAN)
 }
 
-fn machine() -> String {
+/// The machine, for the benchmarks' headings: CPU model, cores, memory.
+pub fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()

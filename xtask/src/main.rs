@@ -5,12 +5,15 @@
 //! - `cargo xtask test`: set-up, then format, lints, every test, `polyrun check` and
 //!   schemathesis against a live `polyrun serve` (the OpenAPI contract).
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
+//! - `cargo xtask load`: a held load and SIGTERM under load on `polyrun serve` (wrk and
+//!   the xtask's own client); writes the "Load" section of `docs/benchmarks.md`.
 //! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
 //!   http://127.0.0.1:8080 (`polyrun serve`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod load;
 mod schemathesis;
 mod setup;
 mod site;
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("schemathesis") => setup::setup().and_then(|()| schemathesis::run()),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
+        Some("load") => load::load(&args[1..]),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
         Some("site-problems") => {
@@ -39,7 +43,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | test | schemathesis | bench | run | polyrun ARGS… | site-problems DIR>"
+                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | polyrun ARGS… | site-problems DIR>"
             );
             return ExitCode::from(2);
         }

@@ -1,0 +1,2 @@
+# A whole program: sums the numbers on standard input.
+puts STDIN.read.split.sum(&:to_i)

@@ -1,0 +1,4 @@
+# Hostile whole program: prints forever.
+line = "flood " * 100
+while True:
+    print(line)

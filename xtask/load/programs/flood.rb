@@ -1,0 +1,3 @@
+# Hostile whole program: prints forever.
+line = "flood " * 100
+loop { puts line }

@@ -1,0 +1,2 @@
+// Hostile whole program: never ends.
+for (;;) {}

@@ -1,0 +1,3 @@
+# Hostile whole program: never ends.
+while True:
+    pass

@@ -1,0 +1,4 @@
+// Hostile: never returns.
+function twoSum(nums, target) {
+  for (;;) {}
+}

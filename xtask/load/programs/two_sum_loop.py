@@ -1,0 +1,4 @@
+# Hostile: never returns.
+def two_sum(nums, target):
+    while True:
+        pass
