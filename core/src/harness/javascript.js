@@ -8,7 +8,19 @@
   const FILENAME = "solution.js";
   const realOut = host.writeStdout;
   const realErr = host.writeStderr;
-  const encoder = new TextEncoder();
+  const ASCII = /^[\x00-\x7f]*$/;
+
+  // The UTF-8 length of `s` (as TextEncoder would count it), without encoding it: output
+  // past the cap is only counted, and a program may print a lot of it.
+  function utf8Length(s) {
+    if (ASCII.test(s)) return s.length;
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+    }
+    return n;
+  }
   const emit = (record) => realOut.call(host, "\x1e" + asciiJson(record) + "\n");
 
   function asciiJson(value) {
@@ -20,14 +32,14 @@
     constructor(cap) { this.cap = cap; this.parts = []; this.kept = 0; this.dropped = 0; }
     write(text) {
       const s = String(text);
-      const size = encoder.encode(s).length;
+      const size = utf8Length(s);
       const room = this.cap - this.kept;
       if (size <= room) { this.parts.push(s); this.kept += size; return; }
       if (room > 0) {
         let cut = "";
         let used = 0;
         for (const ch of s) {
-          const n = encoder.encode(ch).length;
+          const n = utf8Length(ch);
           if (used + n > room) break;
           cut += ch; used += n;
         }
