@@ -6,10 +6,13 @@
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
 //! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
 //!   http://127.0.0.1:8080 (`polyrun serve`).
+//! - `cargo xtask fuzz [--seconds N] [--smoke] [TARGET…]`: the cargo-fuzz targets of `fuzz/`
+//!   (docs/fuzzing.md).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod fuzz;
 mod setup;
 mod site;
 mod util;
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("site-problems") => {
             // As a Trunk hook, with no argument: into the staging folder of the build.
             let out = args.get(1).map(std::path::PathBuf::from).or_else(|| {
@@ -35,7 +39,9 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | test | bench | run | polyrun ARGS… | site-problems DIR>");
+            eprintln!(
+                "usage: cargo xtask <setup | test | bench | run | fuzz [--seconds N] [--smoke] [TARGET…] | polyrun ARGS… | site-problems DIR>"
+            );
             return ExitCode::from(2);
         }
     };

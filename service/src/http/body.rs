@@ -14,10 +14,15 @@ pub async fn json<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
     let bytes = to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
+    parse_json(&bytes)
+}
+
+/// A body already read, as a `T`, or why not (the sync half of [`json`]).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::BadRequest(
             "the request body is empty; send a JSON object".into(),
         ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest(format!("the request body is not valid: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the request body is not valid: {e}")))
 }

@@ -6,9 +6,9 @@
 //! app's files at `/`. Every error is
 //! `{"error": "<what is wrong>"}` with a 4xx status; nothing a client sends gets a 5xx.
 
-mod body;
+pub mod body;
 mod error;
-mod judge0;
+pub mod judge0;
 mod routes;
 pub mod site;
 mod state;

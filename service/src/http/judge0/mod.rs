@@ -11,7 +11,7 @@ mod exec;
 mod handlers;
 mod model;
 mod render;
-mod request;
+pub mod request;
 mod store;
 
 use std::sync::Arc;
