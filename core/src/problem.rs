@@ -229,128 +229,176 @@ impl Ctx<'_> {
     }
 }
 
+/// `problem.toml` as written, before validation: every key optional, so that a missing one
+/// is reported by [`RawMeta::validate`] with its name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    title: Option<String>,
+    difficulty: Option<String>,
+    tags: Option<Vec<String>>,
+    function: Option<String>,
+    params: Option<Vec<String>>,
+    compare: Option<String>,
+    tolerance: Option<f64>,
+    time_limit_ms: Option<i64>,
+    memory_limit_mb: Option<i64>,
+}
+
+/// The keys of `problem.toml`.
+const META_KEYS: [&str; 9] = [
+    "title",
+    "difficulty",
+    "tags",
+    "function",
+    "params",
+    "compare",
+    "tolerance",
+    "time_limit_ms",
+    "memory_limit_mb",
+];
+
+fn meta_key(k: &str) -> Option<String> {
+    Some(format!("key '{k}'"))
+}
+
+impl RawMeta {
+    fn validate(self, ctx: &Ctx<'_>) -> Result<ProblemMeta, ProblemError> {
+        let key = meta_key;
+        let required = |k: &str, v: Option<String>| v.ok_or_else(|| ctx.err(key(k), "missing"));
+        let title = required("title", self.title)?;
+        if title.trim().is_empty() {
+            return Err(ctx.err(key("title"), "must not be empty"));
+        }
+        let difficulty = match required("difficulty", self.difficulty)?.as_str() {
+            "easy" => Difficulty::Easy,
+            "medium" => Difficulty::Medium,
+            "hard" => Difficulty::Hard,
+            other => {
+                return Err(ctx.err(
+                    key("difficulty"),
+                    format!("expected easy, medium or hard, found '{other}'"),
+                ));
+            }
+        };
+        let function = required("function", self.function)?;
+        if !is_snake_case(&function) {
+            return Err(ctx.err(key("function"), format!("'{function}' is not a snake_case name")));
+        }
+        let params = self.params.ok_or_else(|| ctx.err(key("params"), "missing"))?;
+        for (i, p) in params.iter().enumerate() {
+            if !is_snake_case(p) {
+                return Err(ctx.err(key("params"), format!("'{p}' is not a snake_case name")));
+            }
+            if params[..i].contains(p) {
+                return Err(ctx.err(key("params"), format!("'{p}' appears twice")));
+            }
+        }
+        let compare = match self.compare.as_deref() {
+            None | Some("exact") => CompareMode::Exact,
+            Some("unordered") => CompareMode::Unordered,
+            Some("float") => CompareMode::Float,
+            Some(other) => {
+                return Err(ctx.err(
+                    key("compare"),
+                    format!("expected exact, unordered or float, found '{other}'"),
+                ));
+            }
+        };
+        let tolerance = match self.tolerance {
+            None => DEFAULT_TOLERANCE,
+            Some(t) if t.is_finite() && t >= 0.0 => t,
+            Some(t) => {
+                return Err(ctx.err(key("tolerance"), format!("expected a non-negative number, found {t}")));
+            }
+        };
+        let positive = |k: &str, v: Option<i64>, default: u64| match v {
+            None => Ok(default),
+            Some(n) if n > 0 => Ok(n.unsigned_abs()),
+            Some(n) => Err(ctx.err(key(k), format!("must be positive, found {n}"))),
+        };
+        Ok(ProblemMeta {
+            title,
+            difficulty,
+            tags: self.tags.unwrap_or_default(),
+            function,
+            params,
+            compare,
+            tolerance,
+            time_limit_ms: positive("time_limit_ms", self.time_limit_ms, DEFAULT_TIME_LIMIT_MS)?,
+            memory_limit_mb: positive("memory_limit_mb", self.memory_limit_mb, DEFAULT_MEMORY_LIMIT_MB)?,
+        })
+    }
+}
+
+/// The first key of a path into a file (`tags` of `tags[1]`), and whether it is a known one.
+fn first_key(path: &serde_path_to_error::Path) -> Option<&str> {
+    path.iter().find_map(|segment| match segment {
+        serde_path_to_error::Segment::Map { key } => Some(key.as_str()),
+        _ => None,
+    })
+}
+
 /// Parses and validates `problem.toml`.
 pub fn parse_meta(problem: &str, text: &str) -> Result<ProblemMeta, ProblemError> {
     let ctx = Ctx {
         problem,
         file: "problem.toml",
     };
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| ctx.err(None, e.message().to_owned()))?;
-    let key = |k: &str| Some(format!("key '{k}'"));
-    for k in table.keys() {
-        if ![
-            "title",
-            "difficulty",
-            "tags",
-            "function",
-            "params",
-            "compare",
-            "tolerance",
-            "time_limit_ms",
-            "memory_limit_mb",
-        ]
-        .contains(&k.as_str())
-        {
-            return Err(ctx.err(key(k), "unknown key"));
+    let document = toml::Deserializer::parse(text).map_err(|e| ctx.err(None, e.message().to_owned()))?;
+    let raw: RawMeta = serde_path_to_error::deserialize(document).map_err(|e| {
+        let key = first_key(e.path()).map(str::to_owned);
+        match key {
+            Some(k) if !META_KEYS.contains(&k.as_str()) => ctx.err(meta_key(&k), "unknown key"),
+            key => ctx.err(key.as_deref().and_then(meta_key), e.inner().message().to_owned()),
         }
-    }
-    let string = |k: &str| -> Result<Option<String>, ProblemError> {
-        match table.get(k) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(ctx.err(key(k), format!("expected a string, found {}", other.type_str()))),
-        }
-    };
-    let required = |k: &str| -> Result<String, ProblemError> { string(k)?.ok_or_else(|| ctx.err(key(k), "missing")) };
-    let strings = |k: &str| -> Result<Option<Vec<String>>, ProblemError> {
-        match table.get(k) {
-            None => Ok(None),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    toml::Value::String(s) => Ok(s.clone()),
-                    other => Err(ctx.err(
-                        key(k),
-                        format!("expected an array of strings, found {} in it", other.type_str()),
-                    )),
-                })
-                .collect::<Result<_, _>>()
-                .map(Some),
-            Some(other) => Err(ctx.err(key(k), format!("expected an array, found {}", other.type_str()))),
-        }
-    };
-    let positive = |k: &str, default: u64| -> Result<u64, ProblemError> {
-        match table.get(k) {
-            None => Ok(default),
-            Some(toml::Value::Integer(n)) if *n > 0 => Ok(*n as u64),
-            Some(toml::Value::Integer(n)) => Err(ctx.err(key(k), format!("must be positive, found {n}"))),
-            Some(other) => Err(ctx.err(key(k), format!("expected an integer, found {}", other.type_str()))),
-        }
-    };
+    })?;
+    raw.validate(&ctx)
+}
 
-    let title = required("title")?;
-    if title.trim().is_empty() {
-        return Err(ctx.err(key("title"), "must not be empty"));
-    }
-    let difficulty = match required("difficulty")?.as_str() {
-        "easy" => Difficulty::Easy,
-        "medium" => Difficulty::Medium,
-        "hard" => Difficulty::Hard,
-        other => {
+/// One test case of `tests.json` as written, before validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a test case (an object)")]
+struct RawTest {
+    args: Option<Vec<Value>>,
+    /// `Some(Value::Null)` for `"expected": null`, `None` when absent.
+    #[serde(default, deserialize_with = "present")]
+    expected: Option<Value>,
+    #[serde(default)]
+    hidden: bool,
+    name: Option<String>,
+}
+
+/// The keys of a test case.
+const TEST_KEYS: [&str; 4] = ["args", "expected", "hidden", "name"];
+
+/// A value that is there, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+impl RawTest {
+    fn validate(self, ctx: &Ctx<'_>, i: usize, params: &[String]) -> Result<TestCase, ProblemError> {
+        let at = |k: &str| Some(format!("[{i}].{k}"));
+        let args = self.args.ok_or_else(|| ctx.err(at("args"), "missing"))?;
+        if args.len() != params.len() {
             return Err(ctx.err(
-                key("difficulty"),
-                format!("expected easy, medium or hard, found '{other}'"),
+                at("args"),
+                format!(
+                    "expected {} arguments (one per parameter), found {}",
+                    params.len(),
+                    args.len()
+                ),
             ));
         }
-    };
-    let function = required("function")?;
-    if !is_snake_case(&function) {
-        return Err(ctx.err(key("function"), format!("'{function}' is not a snake_case name")));
+        let expected = self.expected.ok_or_else(|| ctx.err(at("expected"), "missing"))?;
+        Ok(TestCase {
+            args,
+            expected: Some(expected),
+            hidden: self.hidden,
+            name: self.name,
+        })
     }
-    let params = strings("params")?.ok_or_else(|| ctx.err(key("params"), "missing"))?;
-    for (i, p) in params.iter().enumerate() {
-        if !is_snake_case(p) {
-            return Err(ctx.err(key("params"), format!("'{p}' is not a snake_case name")));
-        }
-        if params[..i].contains(p) {
-            return Err(ctx.err(key("params"), format!("'{p}' appears twice")));
-        }
-    }
-    let compare = match string("compare")?.as_deref() {
-        None | Some("exact") => CompareMode::Exact,
-        Some("unordered") => CompareMode::Unordered,
-        Some("float") => CompareMode::Float,
-        Some(other) => {
-            return Err(ctx.err(
-                key("compare"),
-                format!("expected exact, unordered or float, found '{other}'"),
-            ));
-        }
-    };
-    let tolerance = match table.get("tolerance") {
-        None => DEFAULT_TOLERANCE,
-        Some(toml::Value::Float(f)) if f.is_finite() && *f >= 0.0 => *f,
-        Some(toml::Value::Integer(n)) if *n >= 0 => *n as f64,
-        Some(other) => {
-            return Err(ctx.err(
-                key("tolerance"),
-                format!("expected a non-negative number, found {other}"),
-            ));
-        }
-    };
-    Ok(ProblemMeta {
-        title,
-        difficulty,
-        tags: strings("tags")?.unwrap_or_default(),
-        function,
-        params,
-        compare,
-        tolerance,
-        time_limit_ms: positive("time_limit_ms", DEFAULT_TIME_LIMIT_MS)?,
-        memory_limit_mb: positive("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB)?,
-    })
 }
 
 /// Parses and validates `tests.json` against the problem's parameters.
@@ -359,62 +407,37 @@ pub fn parse_tests(problem: &str, text: &str, params: &[String]) -> Result<Vec<T
         problem,
         file: "tests.json",
     };
-    let value: Value = serde_json::from_str(text).map_err(|e| ctx.err(None, format!("invalid JSON: {e}")))?;
-    let Value::Array(items) = value else {
-        return Err(ctx.err(None, "expected an array of test cases"));
-    };
-    if items.is_empty() {
+    let mut document = serde_json::Deserializer::from_str(text);
+    let raw: Vec<RawTest> = serde_path_to_error::deserialize(&mut document).map_err(|e| {
+        let inner = e.inner();
+        if !inner.is_data() {
+            return ctx.err(None, format!("invalid JSON: {inner}"));
+        }
+        let mut segments = e.path().iter();
+        match (segments.next(), segments.next()) {
+            (Some(serde_path_to_error::Segment::Seq { index }), Some(serde_path_to_error::Segment::Map { key })) => {
+                let message = if TEST_KEYS.contains(&key.as_str()) {
+                    inner.to_string()
+                } else {
+                    "unknown key".to_owned()
+                };
+                ctx.err(Some(format!("[{index}].{key}")), message)
+            }
+            (Some(serde_path_to_error::Segment::Seq { index }), _) => {
+                ctx.err(Some(format!("[{index}]")), format!("expected an object: {inner}"))
+            }
+            _ => ctx.err(None, format!("expected an array of test cases: {inner}")),
+        }
+    })?;
+    document
+        .end()
+        .map_err(|e| ctx.err(None, format!("invalid JSON: {e}")))?;
+    if raw.is_empty() {
         return Err(ctx.err(None, "there are no test cases"));
     }
-    items
-        .into_iter()
+    raw.into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            let at = |k: &str| Some(format!("[{i}].{k}"));
-            let Value::Object(mut obj) = item else {
-                return Err(ctx.err(Some(format!("[{i}]")), "expected an object"));
-            };
-            if let Some(k) = obj
-                .keys()
-                .find(|k| !["args", "expected", "hidden", "name"].contains(&k.as_str()))
-            {
-                return Err(ctx.err(at(k), "unknown key"));
-            }
-            let args = match obj.remove("args") {
-                Some(Value::Array(args)) => args,
-                Some(_) => return Err(ctx.err(at("args"), "expected an array")),
-                None => return Err(ctx.err(at("args"), "missing")),
-            };
-            if args.len() != params.len() {
-                return Err(ctx.err(
-                    at("args"),
-                    format!(
-                        "expected {} arguments (one per parameter), found {}",
-                        params.len(),
-                        args.len()
-                    ),
-                ));
-            }
-            let expected = obj
-                .remove("expected")
-                .ok_or_else(|| ctx.err(at("expected"), "missing"))?;
-            let hidden = match obj.remove("hidden") {
-                None => false,
-                Some(Value::Bool(b)) => b,
-                Some(_) => return Err(ctx.err(at("hidden"), "expected true or false")),
-            };
-            let name = match obj.remove("name") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s),
-                Some(_) => return Err(ctx.err(at("name"), "expected a string")),
-            };
-            Ok(TestCase {
-                args,
-                expected: Some(expected),
-                hidden,
-                name,
-            })
-        })
+        .map(|(i, test)| test.validate(&ctx, i, params))
         .collect()
 }
 

@@ -9,10 +9,13 @@
 //!   the xtask's own client); writes the "Load" section of `docs/benchmarks.md`.
 //! - `cargo xtask run`: set-up, the site build, then the web app and the grader's HTTP API on
 //!   http://127.0.0.1:8080 (`polyrun serve`).
+//! - `cargo xtask fuzz [--seconds N] [--smoke] [TARGET…]`: the cargo-fuzz targets of `fuzz/`
+//!   (docs/fuzzing.md).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod fuzz;
 mod load;
 mod schemathesis;
 mod setup;
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("load") => load::load(&args[1..]),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("site-problems") => {
             // As a Trunk hook, with no argument: into the staging folder of the build.
             let out = args.get(1).map(std::path::PathBuf::from).or_else(|| {

@@ -54,7 +54,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Must equal the `wasm-bindgen` version in Cargo.lock.
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
-fn cargo_install(krate: &str, version: &str, extra: &[&str]) -> anyhow::Result<()> {
+pub fn cargo_install(krate: &str, version: &str, extra: &[&str]) -> anyhow::Result<()> {
     let binary = match krate {
         "wasm-bindgen-cli" => "wasm-bindgen",
         other => other,
