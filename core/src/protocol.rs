@@ -202,7 +202,13 @@ impl StreamParser {
             if self.in_record {
                 match bytes.iter().position(|&b| b == b'\n') {
                     Some(end) => {
-                        if !self.skipping {
+                        if !self.skipping && self.pending.len() + end > MAX_RECORD_BYTES {
+                            // Too long, whether it came in pieces or in one write.
+                            out.push(Item::Stray {
+                                fd: 1,
+                                bytes: RECORD_CUT_NOTE.to_vec(),
+                            });
+                        } else if !self.skipping {
                             self.pending.extend_from_slice(&bytes[..end]);
                             let line = std::mem::take(&mut self.pending);
                             out.push(match serde_json::from_slice::<Record>(&line) {
@@ -337,6 +343,32 @@ mod tests {
                         bytes: b"raw\n".to_vec()
                     },
                     Item::Record(Record::Done),
+                ],
+                "chunk size {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_dropped_however_it_arrives() {
+        let mut record = b"\x1e{\"event\":\"result\",\"index\":0,\"value\":\"".to_vec();
+        record.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES));
+        record.extend(b"\"}\n");
+        for chunk in [record.len(), 65536] {
+            let mut parser = StreamParser::new();
+            let mut out = Vec::new();
+            for part in record.chunks(chunk) {
+                parser.push(part, &mut out);
+            }
+            parser.push(&encode(&Record::Done), &mut out);
+            assert_eq!(
+                out,
+                vec![
+                    Item::Stray {
+                        fd: 1,
+                        bytes: RECORD_CUT_NOTE.to_vec()
+                    },
+                    Item::Record(Record::Done)
                 ],
                 "chunk size {chunk}"
             );
