@@ -36,17 +36,17 @@ struct RunRequest {
 }
 
 fuzz_target!(|data: &[u8]| {
-    match parse_json::<Value>(data) {
+    match parse_json::<Value>(Some("application/json"), data) {
         Ok(value) => assert_eq!(Some(&value), serde_json::from_slice::<Value>(data).ok().as_ref()),
         Err(e) => {
             assert!(serde_json::from_slice::<Value>(data).is_err() || data.is_empty());
             refusal(e);
         }
     }
-    if let Err(e) = parse_json::<GradeRequest>(data) {
+    if let Err(e) = parse_json::<GradeRequest>(Some("application/json"), data) {
         refusal(e);
     }
-    if let Err(e) = parse_json::<RunRequest>(data) {
+    if let Err(e) = parse_json::<RunRequest>(Some("application/json"), data) {
         refusal(e);
     }
 });

@@ -14,7 +14,6 @@ use super::error::ApiError;
 /// The largest request body read (a source is at most 64 KiB; JSON escapes can double it).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-<<<<<<< HEAD
 /// Whether a `Content-Type` value names JSON: `application/json` or `application/*+json`,
 /// any parameters (`; charset=utf-8`) allowed, case-insensitive.
 pub fn is_json(content_type: &str) -> bool {
@@ -30,25 +29,12 @@ pub fn is_json(content_type: &str) -> bool {
 /// empty or not a valid `T`.
 pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, bytes: &[u8]) -> Result<T, ApiError> {
     check_content_type(content_type)?;
-=======
-/// The body of a request as a `T`, or why not.
-pub async fn json<T: DeserializeOwned>(body: Body) -> Result<T, ApiError> {
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
-    parse_json(&bytes)
-}
-
-/// A body already read, as a `T`, or why not (the sync half of [`json`]).
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
->>>>>>> fuzz
     if bytes.is_empty() {
         return Err(ApiError::BadRequest(
             "the request body is empty; send a JSON object".into(),
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("the request body is not valid: {e}")))
-<<<<<<< HEAD
 }
 
 /// 415 unless `content_type` is absent or JSON.
@@ -122,6 +108,4 @@ mod tests {
         let bad = parse_json::<Value>(None, b"{not json").expect_err("bad");
         assert!(matches!(bad, ApiError::BadRequest(_)));
     }
-=======
->>>>>>> fuzz
 }

@@ -7,19 +7,12 @@
 //! web app's files at `/`. Every error is `{"error": "<what is wrong>"}` with a 4xx status
 //! (415 for a body declared as anything but JSON); nothing a client sends gets a 5xx.
 
-<<<<<<< HEAD
 pub mod admission;
 pub mod body;
 mod error;
 pub mod judge0;
 pub mod openapi;
 pub mod routes;
-=======
-pub mod body;
-mod error;
-pub mod judge0;
-mod routes;
->>>>>>> fuzz
 pub mod site;
 mod state;
 

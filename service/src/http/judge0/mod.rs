@@ -8,19 +8,11 @@
 
 mod compare;
 mod exec;
-<<<<<<< HEAD
 pub mod handlers;
 pub mod model;
 pub mod render;
 pub mod request;
 pub mod store;
-=======
-mod handlers;
-mod model;
-mod render;
-pub mod request;
-mod store;
->>>>>>> fuzz
 
 use std::sync::Arc;
 
