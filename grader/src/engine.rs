@@ -22,8 +22,9 @@ pub struct GraderConfig {
     /// Folder with the runtime modules (`python-3.12.0.wasm`, `ruby+stdlib.wasm`,
     /// `polyrun-js.wasm`).
     pub runtimes_dir: PathBuf,
-    /// Folder for compiled modules.
-    pub cache_dir: PathBuf,
+    /// Folder for compiled modules (only used when it is this user's alone); `None`:
+    /// compile in memory.
+    pub cache_dir: Option<PathBuf>,
     /// How many sandboxes may run at once (others wait).
     pub max_concurrent: usize,
 }
@@ -134,7 +135,7 @@ impl Grader {
             Language::Javascript => polyrun_runtimes::JS_ENGINE_ARTIFACT,
         };
         let path = self.config.runtimes_dir.join(file);
-        let module = crate::cache::load_module(&self.engine, &path, &self.config.cache_dir)?;
+        let module = crate::cache::load_module(&self.engine, &path, self.config.cache_dir.as_deref())?;
         let link_err = |e: wasmtime::Error| GraderError::Compile {
             path: path.clone(),
             reason: format!("{e:#}"),
