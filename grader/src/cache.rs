@@ -130,7 +130,11 @@ fn private_file(meta: &std::fs::Metadata) -> Result<(), String> {
 
 #[cfg(not(unix))]
 fn private_file(meta: &std::fs::Metadata) -> Result<(), String> {
-    if meta.file_type().is_file() { Ok(()) } else { Err("it is not a plain file".into()) }
+    if meta.file_type().is_file() {
+        Ok(())
+    } else {
+        Err("it is not a plain file".into())
+    }
 }
 
 /// Whether an owner and a mode leave a file to this process's user alone.
