@@ -66,6 +66,11 @@ pub struct Grader {
 }
 
 impl Grader {
+    /// How the grader was configured.
+    pub fn config(&self) -> &GraderConfig {
+        &self.config
+    }
+
     /// A grader with `config`; runtimes load on first use.
     pub fn new(config: GraderConfig) -> Result<Self, GraderError> {
         let mut wasm = Config::new();

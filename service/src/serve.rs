@@ -1,6 +1,6 @@
 //! `polyrun serve`: the HTTP API and the web app on one socket. The runtimes are loaded
-//! before the first connection is accepted; Ctrl-C (or SIGTERM) stops accepting and lets
-//! the runs in flight finish.
+//! before the first connection is accepted; Ctrl-C (or SIGTERM) stops accepting, answers
+//! the runs still waiting for a sandbox (429) and lets the runs in progress finish.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,8 +47,16 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     // The first line says where: scripts and tests read it (with port 0, the port chosen).
     println!("polyrun serve: listening on http://{local}/ ({problems} problems, {site})");
-    axum::serve(listener, router(Arc::new(state), options.site))
-        .with_graceful_shutdown(shutdown())
+    let state = Arc::new(state);
+    let stopping = state.stopping.clone();
+    axum::serve(listener, router(state, options.site))
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            // Runs still waiting for a sandbox are answered now (429); the ones running
+            // finish, and their answers are sent before the process exits.
+            stopping.send_replace(true);
+            eprintln!("polyrun serve: stopping: finishing the runs in progress");
+        })
         .await
         .context("the server stopped")?;
     eprintln!("polyrun serve: stopped");

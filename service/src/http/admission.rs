@@ -10,7 +10,7 @@ use polyrun_core::report::{GradeReport, RunReport};
 use polyrun_core::{Language, Problem};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderError, Limits};
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -35,6 +35,8 @@ pub fn source_fits(field: &str, source: &str) -> Result<(), ApiError> {
 pub struct Admitted {
     _permit: OwnedSemaphorePermit,
     grader: Arc<Grader>,
+    running: Arc<Semaphore>,
+    stopping: watch::Receiver<bool>,
 }
 
 impl Admitted {
@@ -46,6 +48,8 @@ impl Admitted {
         Ok(Admitted {
             _permit: permit,
             grader: Arc::clone(&state.grader),
+            running: Arc::clone(&state.running),
+            stopping: state.stopping.subscribe(),
         })
     }
 
@@ -56,7 +60,20 @@ impl Admitted {
         Some(Admitted {
             _permit: permit,
             grader: Arc::clone(&state.grader),
+            running: Arc::clone(&state.running),
+            stopping: state.stopping.subscribe(),
         })
+    }
+
+    /// A sandbox's turn, or 429 when the server stops first (a run that has its turn
+    /// finishes: graceful shutdown waits for it).
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let mut stopping = self.stopping.clone();
+        tokio::select! {
+            biased;
+            _ = stopping.wait_for(|stop| *stop) => Err(ApiError::ShuttingDown),
+            permit = Arc::clone(&self.running).acquire_owned() => permit.map_err(|_| ApiError::ShuttingDown),
+        }
     }
 
     /// Runs a whole program, its output kept up to [`RUN_OUTPUT_CAP`] each.
@@ -66,14 +83,17 @@ impl Admitted {
         source: &str,
         stdin: Vec<u8>,
         limits: Limits,
-    ) -> Result<RunReport, GraderError> {
-        self.grader
+    ) -> Result<Result<RunReport, GraderError>, ApiError> {
+        let _turn = self.turn().await?;
+        Ok(self
+            .grader
             .run_program(language, source, stdin, limits, Output::Collect { cap: RUN_OUTPUT_CAP })
-            .await
+            .await)
     }
 
     /// Grades `source` against every test of `problem`, hidden tests redacted.
     pub async fn grade(&self, problem: &Problem, language: Language, source: &str) -> Result<GradeReport, ApiError> {
+        let _turn = self.turn().await?;
         let mut report = self
             .grader
             .grade(problem, language, source)

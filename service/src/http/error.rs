@@ -31,6 +31,10 @@ pub enum ApiError {
     /// Every grading slot and every place in the queue is taken (429).
     #[error("the grader is busy: too many runs at once; try again shortly")]
     Busy,
+    /// The server is stopping: a run that had not started is not started (429, so that a
+    /// client or a load balancer retries it elsewhere or later).
+    #[error("the grader is shutting down: this run was not started; try again shortly")]
+    ShuttingDown,
     /// The grader cannot run anything (a runtime is missing): not the client's doing (503).
     #[error("{0}")]
     Unavailable(String),
@@ -45,7 +49,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Busy => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy | ApiError::ShuttingDown => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -58,7 +62,7 @@ impl IntoResponse for ApiError {
             error: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, ApiError::Busy) {
+        if matches!(self, ApiError::Busy | ApiError::ShuttingDown) {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static("1"),

@@ -104,7 +104,7 @@ pub async fn run(State(state): State<Arc<AppState>>, request: Request) -> Result
             request.stdin.unwrap_or_default().into_bytes(),
             Limits::new(time_ms, memory_mb),
         )
-        .await
+        .await?
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(Json(report))
 }

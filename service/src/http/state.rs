@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use polyrun_core::{Problem, ProblemBank};
 use polyrun_grader::Grader;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 use super::error::ApiError;
 
@@ -18,6 +18,12 @@ pub struct AppState {
     pub bank: BTreeMap<String, Problem>,
     /// Runs being served or queued; a request that finds none free gets 429.
     pub admission: Arc<Semaphore>,
+    /// Sandboxes running (as many as the grader runs at once): an admitted run waits here
+    /// for its turn, and is answered at once instead when the server is stopping.
+    pub running: Arc<Semaphore>,
+    /// Set when the server stops (SIGTERM, Ctrl-C): runs still waiting for a sandbox are
+    /// answered 429 so that shutdown waits only for the runs in progress.
+    pub stopping: watch::Sender<bool>,
     /// The Judge0-compatible routes' submissions, by token.
     pub judge0: super::judge0::Store,
     /// Answer a queued Judge0 submission (`wait=false`) only once it has run: on AWS
@@ -40,9 +46,11 @@ impl AppState {
             }
         }
         Ok(AppState {
+            running: Arc::new(Semaphore::new(grader.config().max_concurrent.max(1))),
             grader,
             bank: problems,
             admission: Arc::new(Semaphore::new(admitted.max(1))),
+            stopping: watch::Sender::new(false),
             judge0: super::judge0::Store::default(),
             runs_finish_in_request: false,
         })

@@ -545,6 +545,63 @@ fn a_saturated_grader_answers_429() {
     assert_eq!(status, 200, "free again");
 }
 
+/// SIGTERM under load: the run in progress finishes and is answered, the runs waiting for
+/// a sandbox are answered 429 at once, and the server exits 0 as soon as the run is done.
+#[test]
+fn sigterm_answers_every_accepted_request() {
+    let mut server = Server::start(&["--workers", "1", "--queue", "3"]);
+    let spin = json!({"language": "javascript", "source": "for (;;) {}", "time_limit_ms": 3000});
+    let send = |client: Client| {
+        let spin = spin.clone();
+        std::thread::spawn(move || {
+            let answer = client.json("POST", "/api/v1/run", &spin);
+            (answer, std::time::Instant::now())
+        })
+    };
+    let running = send(server.client.clone());
+    std::thread::sleep(Duration::from_millis(700));
+    let queued: Vec<_> = (0..3).map(|_| send(server.client.clone())).collect();
+    std::thread::sleep(Duration::from_millis(700));
+    let term = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    for waiting in queued {
+        let ((status, body), answered) = waiting.join().expect("a queued request");
+        assert_eq!(status, 429, "a run still waiting is answered 429: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| e.contains("shutting down")),
+            "{body}"
+        );
+        let after = answered.duration_since(term);
+        assert!(after < Duration::from_secs(2), "answered {after:?} after SIGTERM");
+    }
+    let ((status, report), _) = running.join().expect("the running request");
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (200, Some("time_limit_exceeded")),
+        "the run in progress finishes: {report}"
+    );
+    let exited = loop {
+        if let Some(code) = server.child.try_wait().expect("wait") {
+            break code;
+        }
+        assert!(
+            term.elapsed() < Duration::from_secs(15),
+            "the server did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!("SIGTERM: exited {exited} {:?} after the signal", term.elapsed());
+    assert!(exited.success(), "exit status {exited}");
+    assert!(
+        term.elapsed() < Duration::from_secs(3 + 5),
+        "the run had 3 s left at most"
+    );
+}
+
 #[test]
 fn the_web_app_is_served_and_told_where_its_grader_is() {
     let site = tempfile::tempdir().expect("a temp dir");

@@ -762,7 +762,7 @@ fn runaway_recursion_is_the_languages_own_error() {
     ];
     for (language, source, kind, message) in endless {
         checks.push(check(format!("{language} recurses without end"), async move {
-            let report = hostile_grade("echo-value", language, source.into()).await?;
+            let report = hostile_grade("echo-roomy", language, source.into()).await?;
             expect_verdicts(&report, &[Verdict::RuntimeError; 3])?;
             match test_error(&report, 0) {
                 Some((k, m, _)) if k == kind && m.contains(message) => Ok(()),
@@ -785,7 +785,7 @@ fn runaway_recursion_is_the_languages_own_error() {
     ];
     for (language, source, kind) in unguarded {
         checks.push(check(format!("{language} recurses past its guard"), async move {
-            let report = hostile_grade("echo-value", language, source.into()).await?;
+            let report = hostile_grade("echo-roomy", language, source.into()).await?;
             let ok = verdicts(&report)
                 .iter()
                 .all(|v| matches!(v, Verdict::MemoryLimitExceeded | Verdict::RuntimeError));
@@ -818,7 +818,7 @@ fn runaway_recursion_is_the_languages_own_error() {
     ];
     for (language, source) in deep {
         checks.push(check(format!("{language} recurses deep but finitely"), async move {
-            let report = hostile_grade("echo-value", language, source.into()).await?;
+            let report = hostile_grade("echo-roomy", language, source.into()).await?;
             expect_verdicts(&report, &[Verdict::Accepted; 3])
         }));
     }
@@ -1027,7 +1027,7 @@ fn memory_exhaustion_is_memory_limit_exceeded() {
     ];
     for (language, what, source) in solutions {
         checks.push(check(format!("{language} allocates a {what} in test 2"), async move {
-            let report = hostile_grade("echo-value", language, source.into()).await?;
+            let report = hostile_grade("echo-roomy", language, source.into()).await?;
             expect_verdicts(
                 &report,
                 &[Verdict::Accepted, Verdict::MemoryLimitExceeded, Verdict::Accepted],

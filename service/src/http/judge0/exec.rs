@@ -28,7 +28,8 @@ pub async fn execute(admitted: &Admitted, submission: &NewSubmission) -> Outcome
         )
         .await;
     match run {
-        Ok(report) => judge(report, submission.expected_output.as_deref()),
+        Ok(Ok(report)) => judge(report, submission.expected_output.as_deref()),
+        Ok(Err(e)) => internal_error(e.to_string()),
         Err(e) => internal_error(e.to_string()),
     }
 }

@@ -1,0 +1,3 @@
+function echoValue(value) {
+  return value;
+}

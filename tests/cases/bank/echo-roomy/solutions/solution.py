@@ -1,0 +1,2 @@
+def echo_value(value):
+    return value

@@ -1,0 +1,3 @@
+def echo_value(value)
+  value
+end
