@@ -127,6 +127,15 @@ fn fuzz_command(fuzz_dir: &Path, service: bool) -> Command {
     for var in ["RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTDOC", "CARGO_TARGET_DIR"] {
         cmd.env_remove(var);
     }
+    // Nor is the package `cargo run` set up for xtask (cargo-fuzz would look for its
+    // project from `CARGO_MANIFEST_DIR`).
+    for (var, _) in std::env::vars_os() {
+        let name = var.to_string_lossy();
+        if name.starts_with("CARGO_MANIFEST_") || name.starts_with("CARGO_PKG_") || name.starts_with("CARGO_BIN_") {
+            cmd.env_remove(&var);
+        }
+    }
+    cmd.env_remove("CARGO_CRATE_NAME").env_remove("CARGO_PRIMARY_PACKAGE");
     cmd.args(["+nightly", "fuzz", "run", "--sanitizer", "none", "--target-dir"])
         .arg(fuzz_target_dir(fuzz_dir))
         .current_dir(fuzz_dir);

@@ -1,0 +1,10 @@
+//! The store's conformance tests: the same cases (`cases.rs`) against every back end
+//! (memory here; SQLite and DynamoDB on dynalite beside it).
+
+mod cases;
+
+#[tokio::test]
+async fn memory_store_conforms() {
+    let store = polyrun_store::MemoryStore::default();
+    cases::all(&store).await;
+}
