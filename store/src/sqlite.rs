@@ -116,11 +116,9 @@ impl SqliteStore {
 /// Creates what is missing, opens, sets the connection up and migrates.
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let shown = path.display();
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            create_private_dir(dir)
-                .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", dir.display())))?;
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        create_private_dir(dir)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", dir.display())))?;
     }
     create_private_file(path).map_err(|e| StoreError::Unavailable(format!("cannot create {shown}: {e}")))?;
     let conn = Connection::open(path).map_err(|e| open_error(path, e))?;

@@ -164,3 +164,28 @@ async fn sqlite_refuses_a_database_from_a_newer_polyrun() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn sqlite_token_conflicts_say_which() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("polyrun.db")).await.expect("open");
+    let t = NewToken {
+        name: "ada".into(),
+        role: Role::Learner,
+        hash: hash_token("pr_a"),
+        created_at_ms: 1,
+    };
+    store.put_token(&t).await.expect("put");
+    let same_name = NewToken {
+        hash: hash_token("pr_b"),
+        ..t.clone()
+    };
+    let err = store.put_token(&same_name).await.expect_err("name taken").to_string();
+    assert!(err.contains("a token named 'ada' exists"), "{err}");
+    let same_hash = NewToken {
+        name: "bo".into(),
+        ..t.clone()
+    };
+    let err = store.put_token(&same_hash).await.expect_err("hash taken").to_string();
+    assert_eq!(err, "that token exists");
+}
