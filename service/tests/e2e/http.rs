@@ -17,6 +17,8 @@ use crate::common::{self, HANG_GUARD, clip};
 pub(crate) struct Server {
     child: Child,
     client: Client,
+    /// The data folder it was given (its default store), removed when dropped.
+    _data: Option<tempfile::TempDir>,
 }
 
 impl std::ops::Deref for Server {
@@ -31,6 +33,8 @@ impl std::ops::Deref for Server {
 #[derive(Clone)]
 pub(crate) struct Client {
     addr: String,
+    /// Extra headers sent with every request (`Authorization: Bearer …`).
+    headers: Vec<(String, String)>,
 }
 
 impl Drop for Server {
@@ -41,15 +45,28 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `polyrun serve --addr 127.0.0.1:0 args…` and waits for its first line.
+    /// Starts `polyrun serve --addr 127.0.0.1:0 args…` and waits for its first line. Its
+    /// default store is a fresh folder of its own (`POLYRUN_DATA`) unless args name one.
     pub(crate) fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+        Server::start_with(args, None)
+    }
+
+    /// [`Server::start`], its stderr written to `stderr` when given.
+    pub(crate) fn start_with(args: &[&str], stderr: Option<&Path>) -> Server {
+        let data = tempfile::tempdir().expect("a data folder");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_polyrun"));
+        command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("polyrun serve starts");
+            .env("POLYRUN_DATA", data.path())
+            .env_remove("POLYRUN_STORE")
+            .env_remove("POLYRUN_AUTH")
+            .stdout(Stdio::piped());
+        match stderr {
+            Some(path) => command.stderr(std::fs::File::create(path).expect("a stderr file")),
+            None => command.stderr(Stdio::inherit()),
+        };
+        let mut child = command.spawn().expect("polyrun serve starts");
         let stdout = child.stdout.take().expect("its stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -70,12 +87,31 @@ impl Server {
             .to_owned();
         Server {
             child,
-            client: Client { addr },
+            client: Client { addr, headers: Vec::new() },
+            _data: Some(data),
         }
+    }
+
+    /// Kills it with SIGKILL (no shutdown of any kind) and waits for it to be gone.
+    pub(crate) fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// A client sending `Authorization: Bearer <token>`.
+    pub(crate) fn as_user(&self, token: &str) -> Client {
+        self.client.with_header("Authorization", &format!("Bearer {token}"))
     }
 }
 
 impl Client {
+    /// The same client, also sending `name: value`.
+    pub(crate) fn with_header(&self, name: &str, value: &str) -> Client {
+        let mut client = self.clone();
+        client.headers.push((name.to_owned(), value.to_owned()));
+        client
+    }
+
     /// Sends one HTTP/1.1 request with `Content-Type: application/json`; returns the
     /// status, the headers (lower-case names) and the body.
     pub(crate) fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
@@ -92,7 +128,10 @@ impl Client {
     ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream.set_read_timeout(Some(HANG_GUARD)).expect("a read timeout");
-        let content_type = content_type.map_or(String::new(), |t| format!("Content-Type: {t}\r\n"));
+        let mut content_type = content_type.map_or(String::new(), |t| format!("Content-Type: {t}\r\n"));
+        for (name, value) in &self.headers {
+            content_type.push_str(&format!("{name}: {value}\r\n"));
+        }
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n",
             self.addr,

@@ -7,6 +7,7 @@
 mod cases;
 mod cli;
 mod common;
+mod course;
 mod http;
 mod judge0;
 mod lambda;

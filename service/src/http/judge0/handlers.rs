@@ -303,9 +303,10 @@ fn queue_place(state: &AppState, n: usize) -> Result<Vec<Ticket>, ApiError> {
     state.judge0.reserve(n, model::MAX_QUEUE_SIZE).ok_or(ApiError::Busy)
 }
 
-/// How long a process holds a Judge0 submission it runs: its time limit and a minute.
+/// How long a process holds a Judge0 submission it runs: its time limit and 20 s (so that
+/// one left by a process that died is taken over within a minute: limits are at most 20 s).
 fn lease_ms(record: &Record) -> i64 {
-    i64::try_from(record.submission.limits.time_limit_ms()).unwrap_or(i64::MAX / 4) + 60_000
+    i64::try_from(record.submission.limits.time_limit_ms()).unwrap_or(i64::MAX / 4) + 20_000
 }
 
 /// A queued Judge0 submission is taken over by another process after this long.
