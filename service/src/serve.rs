@@ -84,7 +84,7 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
 }
 
 /// Runs the Judge0 submissions that a process on this store left unfinished: at start,
-/// every queued one (whoever queued it, the claim decides who runs it); then every 10 s,
+/// every queued one (whoever queued it, the claim decides who runs it); then every 5 s,
 /// those queued for over 30 s and those whose lease ended.
 async fn sweeper(state: Arc<AppState>) {
     let mut first = true;
@@ -100,7 +100,7 @@ async fn sweeper(state: Arc<AppState>) {
             Err(e) => eprintln!("polyrun serve: cannot look for unfinished Judge0 submissions: {e}"),
         }
         first = false;
-        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }
 }
 

@@ -91,6 +91,28 @@ impl Admitted {
             .await)
     }
 
+    /// [`Admitted::run_program`], once it is this run's turn and `ready` says yes (a Judge0
+    /// submission's claim in the store, made when a sandbox is free, so that one waiting in
+    /// a queue stays queued for any process to take); `None` when `ready` says no.
+    pub async fn run_program_if(
+        &self,
+        language: Language,
+        source: &str,
+        stdin: Vec<u8>,
+        limits: Limits,
+        ready: impl Future<Output = bool>,
+    ) -> Result<Option<Result<RunReport, GraderError>>, ApiError> {
+        let _turn = self.turn().await?;
+        if !ready.await {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.grader
+                .run_program(language, source, stdin, limits, Output::Collect { cap: RUN_OUTPUT_CAP })
+                .await,
+        ))
+    }
+
     /// Grades `source` against every test of `problem`: the full report, hidden tests
     /// included (to store; redact it before it is answered).
     pub async fn full_grade(

@@ -82,20 +82,44 @@ fn grades_are_stored_and_answered_after_a_sigkill_restart() {
     assert_eq!(stored["report"]["passed"], wrong["passed"]);
     for test in stored["report"]["tests"].as_array().expect("tests") {
         if test["hidden"] == true {
-            let mut keys: Vec<&str> = test.as_object().expect("an object").keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = test
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(String::as_str)
+                .collect();
             keys.sort_unstable();
-            assert_eq!(keys, ["hidden", "index", "time_ms", "verdict"], "a hidden test stays redacted");
+            assert_eq!(
+                keys,
+                ["hidden", "index", "time_ms", "verdict"],
+                "a hidden test stays redacted"
+            );
         }
     }
     // Listing needs a teacher; newest first.
     expect_error(server.json("GET", "/api/v1/submissions", &Value::Null), 401, "token");
-    let (status, list) = server.as_user(&teacher).json("GET", "/api/v1/submissions", &Value::Null);
+    let (status, list) = server
+        .as_user(&teacher)
+        .json("GET", "/api/v1/submissions", &Value::Null);
     assert_eq!(status, 200, "{list}");
-    let listed: Vec<&str> = list["submissions"].as_array().expect("a list").iter().filter_map(|s| s["id"].as_str()).collect();
+    let listed: Vec<&str> = list["submissions"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
     assert_eq!(listed, [ids[1].as_str(), ids[0].as_str()]);
     assert_eq!(list["next"], Value::Null);
-    expect_error(server.json("GET", &format!("/api/v1/submissions/{}", "0".repeat(32)), &Value::Null), 404, "no submission");
-    expect_error(server.json("GET", "/api/v1/submissions/../../etc/passwd", &Value::Null), 404, "");
+    expect_error(
+        server.json("GET", &format!("/api/v1/submissions/{}", "0".repeat(32)), &Value::Null),
+        404,
+        "no submission",
+    );
+    expect_error(
+        server.json("GET", "/api/v1/submissions/../../etc/passwd", &Value::Null),
+        404,
+        "",
+    );
 }
 
 /// Judge0 submissions queued (not yet run) by a process killed with SIGKILL are run by the
@@ -108,7 +132,11 @@ fn queued_judge0_submissions_survive_a_sigkill() {
     let mut tokens = Vec::new();
     for n in 0..3 {
         let source = format!("import time\ntime.sleep(1.5)\nprint({n} * 7)\n");
-        let (status, answer) = server.json("POST", "/submissions", &json!({"language_id": 71, "source_code": source}));
+        let (status, answer) = server.json(
+            "POST",
+            "/submissions",
+            &json!({"language_id": 71, "source_code": source}),
+        );
         assert_eq!(status, 201, "{answer}");
         tokens.push(answer["token"].as_str().expect("a token").to_owned());
     }
@@ -123,7 +151,10 @@ fn queued_judge0_submissions_survive_a_sigkill() {
             if s["status"]["id"].as_u64().unwrap_or(0) >= 3 {
                 break s;
             }
-            assert!(restarted.elapsed() < Duration::from_secs(60), "still unfinished after 60 s: {s}");
+            assert!(
+                restarted.elapsed() < Duration::from_secs(60),
+                "still unfinished after 60 s: {s}"
+            );
             std::thread::sleep(Duration::from_millis(200));
         };
         assert_eq!(finished["status"]["id"], 3, "{finished}");
@@ -131,7 +162,10 @@ fn queued_judge0_submissions_survive_a_sigkill() {
     }
     // Three runs of 1.5 s on one sandbox, after a start: well within a minute.
     let took = restarted.elapsed();
-    assert!(took >= Duration::from_millis(4_500) && took < Duration::from_secs(45), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(4_500) && took < Duration::from_secs(45),
+        "{took:?}"
+    );
 }
 
 #[test]
@@ -142,21 +176,31 @@ fn two_servers_on_one_store_answer_for_each_other() {
     let a = Server::start(&["--store", &store, "--auth", "tokens"]);
     let b = Server::start(&["--store", &store, "--auth", "tokens"]);
     let graded = grade(&a.as_user(&ada), RIGHT);
-    let (status, seen) = b.as_user(&ada).json("GET", &format!("/api/v1/submissions/{}", id_of(&graded)), &Value::Null);
+    let (status, seen) = b
+        .as_user(&ada)
+        .json("GET", &format!("/api/v1/submissions/{}", id_of(&graded)), &Value::Null);
     assert_eq!((status, &seen["user"]), (200, &json!("ada")), "{seen}");
-    let (status, created) = a
-        .with_header("X-Auth-Token", &ada)
-        .json("POST", "/submissions?wait=true", &json!({"language_id": 72, "source_code": "puts 6 * 7"}));
+    let (status, created) = a.with_header("X-Auth-Token", &ada).json(
+        "POST",
+        "/submissions?wait=true",
+        &json!({"language_id": 72, "source_code": "puts 6 * 7"}),
+    );
     assert_eq!(status, 201, "{created}");
-    let (status, read) = b
-        .with_header("X-Auth-Token", &ada)
-        .json("GET", &format!("/submissions/{}", created["token"].as_str().expect("a token")), &Value::Null);
+    let (status, read) = b.with_header("X-Auth-Token", &ada).json(
+        "GET",
+        &format!("/submissions/{}", created["token"].as_str().expect("a token")),
+        &Value::Null,
+    );
     assert_eq!((status, read["stdout"].as_str()), (200, Some("42\n")), "{read}");
     // Revoked on the command line: refused by both at once.
     let (code, _, err) = polyrun(&["token", "revoke", "ada", "--store", &store]);
     assert_eq!(code, 0, "{err}");
     for server in [&a, &b] {
-        expect_error(server.as_user(&ada).json("GET", "/api/v1/me", &Value::Null), 401, "unknown or revoked");
+        expect_error(
+            server.as_user(&ada).json("GET", "/api/v1/me", &Value::Null),
+            401,
+            "unknown or revoked",
+        );
     }
 }
 
@@ -164,20 +208,47 @@ fn two_servers_on_one_store_answer_for_each_other() {
 fn tokens_roles_and_the_gradebook() {
     let dir = tempfile::tempdir().expect("a folder");
     let store = sqlite(dir.path());
-    let (ada, bob, tess) = (token(&store, "ada", "learner"), token(&store, "bob", "learner"), token(&store, "tess", "teacher"));
+    let (ada, bob, tess) = (
+        token(&store, "ada", "learner"),
+        token(&store, "bob", "learner"),
+        token(&store, "tess", "teacher"),
+    );
     let log = dir.path().join("server.log");
     let server = Server::start_with(&["--store", &store, "--auth", "tokens"], Some(&log));
     let (ada_c, bob_c, tess_c) = (server.as_user(&ada), server.as_user(&bob), server.as_user(&tess));
 
     // The public routes need no token; everything else does.
-    for path in ["/api/v1/problems", "/api/v1/problems/fizz-buzz", "/api/v1/openapi.json", "/languages", "/statuses", "/about"] {
+    for path in [
+        "/api/v1/problems",
+        "/api/v1/problems/fizz-buzz",
+        "/api/v1/openapi.json",
+        "/languages",
+        "/statuses",
+        "/about",
+    ] {
         assert_eq!(server.request("GET", path, b"").0, 200, "{path}");
     }
     let body = json!({"problem": "fizz-buzz", "language": "python", "source": RIGHT});
     expect_error(server.json("POST", "/api/v1/grade", &body), 401, "token");
-    expect_error(server.json("POST", "/submissions", &json!({"language_id": 71, "source_code": "1"})), 401, "token");
-    expect_error(server.as_user("pr_not-a-real-token").json("POST", "/api/v1/grade", &body), 401, "unknown");
-    expect_error(server.with_header("Authorization", "Basic YTpi").json("GET", "/api/v1/me", &Value::Null), 401, "Bearer");
+    expect_error(
+        server.json("POST", "/submissions", &json!({"language_id": 71, "source_code": "1"})),
+        401,
+        "token",
+    );
+    expect_error(
+        server
+            .as_user("pr_not-a-real-token")
+            .json("POST", "/api/v1/grade", &body),
+        401,
+        "unknown",
+    );
+    expect_error(
+        server
+            .with_header("Authorization", "Basic YTpi")
+            .json("GET", "/api/v1/me", &Value::Null),
+        401,
+        "Bearer",
+    );
     let (status, me) = tess_c.json("GET", "/api/v1/me", &Value::Null);
     assert_eq!((status, me), (200, json!({"name": "tess", "role": "teacher"})));
 
@@ -189,22 +260,59 @@ fn tokens_roles_and_the_gradebook() {
     // A learner sees their own, never another's.
     let (status, own) = ada_c.json("GET", "/api/v1/submissions?problem=fizz-buzz", &Value::Null);
     assert_eq!(status, 200, "{own}");
-    let own_ids: Vec<&str> = own["submissions"].as_array().expect("list").iter().filter_map(|s| s["id"].as_str()).collect();
+    let own_ids: Vec<&str> = own["submissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
     assert_eq!(own_ids, [id_of(&second), id_of(&first)]);
-    expect_error(ada_c.json("GET", "/api/v1/submissions?user=bob", &Value::Null), 403, "learner");
-    expect_error(ada_c.json("GET", &format!("/api/v1/submissions/{}", id_of(&bobs)), &Value::Null), 404, "no submission");
+    expect_error(
+        ada_c.json("GET", "/api/v1/submissions?user=bob", &Value::Null),
+        403,
+        "learner",
+    );
+    expect_error(
+        ada_c.json("GET", &format!("/api/v1/submissions/{}", id_of(&bobs)), &Value::Null),
+        404,
+        "no submission",
+    );
     expect_error(ada_c.json("GET", "/api/v1/gradebook", &Value::Null), 403, "teachers");
     // Bad filters.
-    expect_error(tess_c.json("GET", "/api/v1/submissions?limit=0", &Value::Null), 400, "limit");
-    expect_error(tess_c.json("GET", "/api/v1/submissions?limit=201", &Value::Null), 400, "limit");
-    expect_error(tess_c.json("GET", "/api/v1/submissions?before=garbage", &Value::Null), 400, "cursor");
-    expect_error(tess_c.json("GET", "/api/v1/submissions?sort=asc", &Value::Null), 400, "unknown parameter");
-    expect_error(tess_c.json("GET", "/api/v1/gradebook?format=xml", &Value::Null), 400, "format");
+    expect_error(
+        tess_c.json("GET", "/api/v1/submissions?limit=0", &Value::Null),
+        400,
+        "limit",
+    );
+    expect_error(
+        tess_c.json("GET", "/api/v1/submissions?limit=201", &Value::Null),
+        400,
+        "limit",
+    );
+    expect_error(
+        tess_c.json("GET", "/api/v1/submissions?before=garbage", &Value::Null),
+        400,
+        "cursor",
+    );
+    expect_error(
+        tess_c.json("GET", "/api/v1/submissions?sort=asc", &Value::Null),
+        400,
+        "unknown parameter",
+    );
+    expect_error(
+        tess_c.json("GET", "/api/v1/gradebook?format=xml", &Value::Null),
+        400,
+        "format",
+    );
     // Pages of one, linked by their cursors.
     let (_, page) = tess_c.json("GET", "/api/v1/submissions?limit=1", &Value::Null);
     assert_eq!(page["submissions"][0]["id"].as_str(), Some(id_of(&bobs).as_str()));
     let next = page["next"].as_str().expect("a next page");
-    let (_, page2) = tess_c.json("GET", &format!("/api/v1/submissions?limit=1&before={next}"), &Value::Null);
+    let (_, page2) = tess_c.json(
+        "GET",
+        &format!("/api/v1/submissions?limit=1&before={next}"),
+        &Value::Null,
+    );
     assert_eq!(page2["submissions"][0]["id"].as_str(), Some(id_of(&second).as_str()));
 
     // The gradebook: ada accepted after 2 attempts, bob wrong after 1.
@@ -214,12 +322,20 @@ fn tokens_roles_and_the_gradebook() {
     let ada_row = &book["rows"][0];
     assert_eq!(ada_row["user"], "ada");
     let cell = &ada_row["results"]["fizz-buzz"];
-    assert_eq!((cell["verdict"].as_str(), cell["attempts"].as_u64()), (Some("accepted"), Some(2)), "{cell}");
+    assert_eq!(
+        (cell["verdict"].as_str(), cell["attempts"].as_u64()),
+        (Some("accepted"), Some(2)),
+        "{cell}"
+    );
     assert!(cell["accepted_at"].as_str().is_some_and(|t| t.ends_with('Z')));
     assert_eq!(book["rows"][1]["results"]["fizz-buzz"]["accepted_at"], Value::Null);
     let (status, headers, csv) = tess_c.request("GET", "/api/v1/gradebook?format=csv", b"");
     assert_eq!(status, 200);
-    assert!(headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/csv")));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/csv"))
+    );
     let csv = String::from_utf8(csv).expect("text");
     let (code, cli_csv, err) = polyrun(&["gradebook", "--csv", "--store", &store]);
     assert_eq!(code, 0, "{err}");
@@ -227,12 +343,18 @@ fn tokens_roles_and_the_gradebook() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "user,problem,verdict,passed,total,attempts,accepted_at");
     assert!(lines[1].starts_with("ada,fizz-buzz,accepted,"), "{csv}");
-    assert!(lines[2].starts_with("bob,fizz-buzz,wrong_answer,") && lines[2].ends_with(",1,"), "{csv}");
+    assert!(
+        lines[2].starts_with("bob,fizz-buzz,wrong_answer,") && lines[2].ends_with(",1,"),
+        "{csv}"
+    );
 
     // The command line lists the same submissions.
     let (code, out, err) = polyrun(&["submissions", "--store", &store, "--user", "ada", "--json"]);
     assert_eq!(code, 0, "{err}");
-    let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["id"].as_str(), Some(id_of(&second).as_str()));
 
@@ -247,7 +369,10 @@ fn tokens_roles_and_the_gradebook() {
     let wal = std::fs::read(dir.path().join("course.db-wal")).unwrap_or_default();
     for secret in [&ada, &bob, &tess] {
         let needle = &secret.as_bytes()[3..];
-        assert!(!db.windows(needle.len()).any(|w| w == needle) && !wal.windows(needle.len()).any(|w| w == needle), "a token kept in clear");
+        assert!(
+            !db.windows(needle.len()).any(|w| w == needle) && !wal.windows(needle.len()).any(|w| w == needle),
+            "a token kept in clear"
+        );
     }
 }
 
@@ -257,13 +382,30 @@ fn the_store_commands_refuse_bad_usage_with_status_2() {
     let store = sqlite(dir.path());
     let _ = token(&store, "ada", "learner");
     let cases: [(&[&str], &str); 7] = [
-        (&["token", "create", "--name", "ada", "--role", "learner", "--store", &store], "exists"),
-        (&["token", "create", "--name", "x", "--role", "admin", "--store", &store], "not a role"),
-        (&["token", "create", "--name", " ", "--role", "learner", "--store", &store], "not a name"),
+        (
+            &[
+                "token", "create", "--name", "ada", "--role", "learner", "--store", &store,
+            ],
+            "exists",
+        ),
+        (
+            &["token", "create", "--name", "x", "--role", "admin", "--store", &store],
+            "not a role",
+        ),
+        (
+            &["token", "create", "--name", " ", "--role", "learner", "--store", &store],
+            "not a name",
+        ),
         (&["token", "revoke", "nobody", "--store", &store], "no active token"),
         (&["submissions", "--store", "postgres://db"], "is not a store"),
-        (&["submissions", "prune", "--older-than", "ninety days", "--store", &store], "not a duration"),
-        (&["gradebook", "--store", "sqlite:/proc/polyrun/x.db"], "cannot open the store"),
+        (
+            &["submissions", "prune", "--older-than", "ninety days", "--store", &store],
+            "not a duration",
+        ),
+        (
+            &["gradebook", "--store", "sqlite:/proc/polyrun/x.db"],
+            "cannot open the store",
+        ),
     ];
     for (args, needle) in cases {
         let (code, out, err) = polyrun(args);
@@ -273,7 +415,10 @@ fn the_store_commands_refuse_bad_usage_with_status_2() {
     }
     let (code, list, _) = polyrun(&["token", "list", "--store", &store]);
     assert_eq!(code, 0);
-    assert!(list.contains("ada") && list.contains("learner") && !list.contains("pr_"), "{list}");
+    assert!(
+        list.contains("ada") && list.contains("learner") && !list.contains("pr_"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -291,5 +436,9 @@ fn prune_forgets_old_submissions() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("pruned 1 submissions"), "{out}");
     let server = Server::start(&["--store", &store]);
-    expect_error(server.json("GET", &format!("/api/v1/submissions/{}", id_of(&kept)), &Value::Null), 404, "no submission");
+    expect_error(
+        server.json("GET", &format!("/api/v1/submissions/{}", id_of(&kept)), &Value::Null),
+        404,
+        "no submission",
+    );
 }

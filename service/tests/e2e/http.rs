@@ -87,7 +87,10 @@ impl Server {
             .to_owned();
         Server {
             child,
-            client: Client { addr, headers: Vec::new() },
+            client: Client {
+                addr,
+                headers: Vec::new(),
+            },
             _data: Some(data),
         }
     }

@@ -15,23 +15,30 @@ use crate::http::admission::Admitted;
 /// The signal Judge0 reports for a program killed at a limit (SIGKILL).
 const SIGKILL: i32 = 9;
 
-/// Runs `submission` once, in the place it was `admitted` to; a failure of the grader
-/// itself is status 13 (Internal Error).
-pub async fn execute(admitted: &Admitted, submission: &NewSubmission) -> Outcome {
+/// Runs `submission` once, in the place it was `admitted` to, when its turn comes and
+/// `ready` (its claim) says yes; `None` when it says no. A failure of the grader itself is
+/// status 13 (Internal Error).
+pub async fn execute(
+    admitted: &Admitted,
+    submission: &NewSubmission,
+    ready: impl Future<Output = bool>,
+) -> Option<Outcome> {
     let limits = Limits::new(submission.limits.time_limit_ms(), submission.limits.memory_limit_mb());
     let run = admitted
-        .run_program(
+        .run_program_if(
             submission.language.language,
             &submission.source,
             submission.stdin.clone().unwrap_or_default(),
             limits,
+            ready,
         )
         .await;
-    match run {
-        Ok(Ok(report)) => judge(report, submission.expected_output.as_deref()),
-        Ok(Err(e)) => internal_error(e.to_string()),
+    Some(match run {
+        Ok(Some(Ok(report))) => judge(report, submission.expected_output.as_deref()),
+        Ok(Some(Err(e))) => internal_error(e.to_string()),
+        Ok(None) => return None,
         Err(e) => internal_error(e.to_string()),
-    }
+    })
 }
 
 /// Status 13 with `message`.

@@ -405,37 +405,44 @@ fn start(
             Some(admitted) => Some(admitted),
             None => Admitted::wait(&state).await,
         };
-        if !claimed {
+        let submission = Arc::clone(&record.submission);
+        let lease = lease_ms(&record);
+        let claimer = Arc::clone(&state);
+        let claim_token = token.clone();
+        // Claimed when a sandbox is free, not before: one waiting here stays queued in the
+        // store, for any process to take.
+        let ready = async move {
+            if claimed {
+                return true;
+            }
             let now = now_ms();
             let claim = Claim {
-                owner: state.owner.clone(),
+                owner: claimer.owner.clone(),
                 now_ms: now,
-                lease_until_ms: now + lease_ms(&record),
+                lease_until_ms: now + lease,
             };
-            match state.store.claim_job(&token, &claim).await {
-                Ok(true) => {}
-                // Another process has it (or it is done): answer what the store says.
-                Ok(false) => {
-                    return match state.store.job(&token).await {
-                        Ok(Some(job)) => Record::from_job(&job).unwrap_or(record),
-                        _ => record,
-                    };
-                }
+            match claimer.store.claim_job(&claim_token, &claim).await {
+                Ok(won) => won,
                 // Left queued: a later sweep (here or elsewhere) runs it.
                 Err(e) => {
                     eprintln!("polyrun: cannot claim a Judge0 submission: {e}");
-                    return record;
+                    false
                 }
             }
-        }
-        record.progress = Progress::Processing;
-        let submission = Arc::clone(&record.submission);
+        };
         // A panic in the run is status 13 (Internal Error), not a submission stuck at 2.
         let outcome = match admitted {
-            Some(admitted) => tokio::spawn(async move { exec::execute(&admitted, &submission).await })
+            Some(admitted) => tokio::spawn(async move { exec::execute(&admitted, &submission, ready).await })
                 .await
-                .unwrap_or_else(|_| exec::internal_error("the grader failed on this submission".into())),
-            None => exec::internal_error("the grader is shutting down".into()),
+                .unwrap_or_else(|_| Some(exec::internal_error("the grader failed on this submission".into()))),
+            None => Some(exec::internal_error("the grader is shutting down".into())),
+        };
+        let Some(outcome) = outcome else {
+            // Another process has it (or it is done): answer what the store says.
+            return match state.store.job(&token).await {
+                Ok(Some(job)) => Record::from_job(&job).unwrap_or(record),
+                _ => record,
+            };
         };
         let stored = outcome_json(&outcome);
         record.progress = Progress::Finished(Arc::new(outcome));
