@@ -2,6 +2,8 @@
 //! (memory here; SQLite and DynamoDB on dynalite beside it).
 
 mod cases;
+mod dynalite;
+mod dynamodb;
 
 #[tokio::test]
 async fn memory_store_conforms() {
