@@ -68,6 +68,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::ProvideCredentials;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
@@ -207,6 +208,25 @@ impl DynamoStore {
             ));
         }
         let sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(StoreError::Invalid(format!(
+                "dynamodb:{table} needs an AWS region: set AWS_REGION (or a profile's region)"
+            )));
+        }
+        // Credentials first: a missing one is clearer said here than as a failed request.
+        let credentials = match sdk.credentials_provider() {
+            Some(provider) => provider
+                .provide_credentials()
+                .await
+                .map(|_| ())
+                .map_err(|e| root_cause(&e)),
+            None => Err("no credential provider".to_owned()),
+        };
+        if let Err(why) = credentials {
+            return Err(StoreError::Unavailable(format!(
+                "no AWS credentials for dynamodb:{table}: {why} (the SDK's chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or a role)"
+            )));
+        }
         let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(endpoint) = &options.endpoint {
             config = config.endpoint_url(endpoint);
@@ -336,14 +356,8 @@ impl DynamoStore {
                     e.message().unwrap_or("no message")
                 )
             }
-            SdkError::TimeoutError(_) => "no answer within the timeout".to_owned(),
-            other => {
-                let mut cause: &dyn std::error::Error = other;
-                while let Some(next) = cause.source() {
-                    cause = next;
-                }
-                cause.to_string()
-            }
+            SdkError::TimeoutError(_) => "no answer within 10 s (4 s an attempt)".to_owned(),
+            other => root_cause(other),
         };
         let why: String = why.lines().next().unwrap_or("").chars().take(300).collect();
         StoreError::Unavailable(format!("DynamoDB {op} on '{}' ({}): {why}", self.table, self.place))
@@ -844,13 +858,13 @@ impl Store for DynamoStore {
     }
 
     async fn put_token(&self, token: &NewToken) -> Result<(), StoreError> {
+        let seq = self.next_token_seq().await?;
         if !self.reserve_name(&token.name, &token.hash).await? {
             return Err(StoreError::Conflict(format!(
                 "a token named '{}' exists; revoke it first",
                 token.name
             )));
         }
-        let seq = self.next_token_seq().await?;
         let mut item = Item::new();
         item.insert("pk".into(), s(format!("TOKEN#{}", token.hash)));
         item.insert("sk".into(), s("TOKEN"));
@@ -860,11 +874,17 @@ impl Store for DynamoStore {
         item.insert("role".into(), s(token.role.id()));
         item.insert("created_at".into(), n(token.created_at_ms));
         item.insert("revoked".into(), AttributeValue::Bool(false));
-        if self.put_new(item).await? {
-            Ok(())
-        } else {
-            self.release_name(&token.name, &token.hash).await?;
-            Err(StoreError::Conflict("that token exists".into()))
+        match self.put_new(item).await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                self.release_name(&token.name, &token.hash).await?;
+                Err(StoreError::Conflict("that token exists".into()))
+            }
+            Err(err) => {
+                // Best effort: a retry should not find the name taken by nobody.
+                let _ = self.release_name(&token.name, &token.hash).await;
+                Err(err)
+            }
         }
     }
 
@@ -1045,6 +1065,15 @@ fn skeleton(value: &serde_json::Value) -> serde_json::Value {
         }
     }
     value
+}
+
+/// The innermost cause of `err`, which says what went wrong in the fewest words.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 fn code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {

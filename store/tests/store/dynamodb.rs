@@ -1,5 +1,5 @@
 //! The DynamoDB back end on dynalite: the conformance cases, two stores on one table,
-//! a big report, and a down endpoint.
+//! a big report, and a down or silent endpoint.
 
 use std::time::{Duration, Instant};
 
@@ -175,4 +175,20 @@ async fn dynamodb_down_endpoint_is_unavailable_in_seconds() {
     assert!(!why.contains('\n') && why.len() < 500, "one clear line: {why}");
     assert!(why.contains(&endpoint), "names the endpoint: {why}");
     eprintln!("down endpoint: {err} (after {elapsed:?})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_silent_endpoint_is_unavailable_in_seconds() {
+    // Takes connections (the kernel's backlog) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", silent.local_addr().expect("address"));
+    let started = Instant::now();
+    let err = DynamoStore::open_with("polyrun-silent", &local_options(endpoint))
+        .await
+        .expect_err("nobody answers");
+    let elapsed = started.elapsed();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    eprintln!("silent endpoint: {err} (after {elapsed:?})");
+    drop(silent);
 }
