@@ -8,6 +8,7 @@
 //! for each other**: nothing a back end keeps in memory is needed to answer (the memory
 //! back end aside, which is one process's by definition).
 
+mod dynamodb;
 mod error;
 pub mod gradebook;
 mod memory;
@@ -17,6 +18,7 @@ mod url;
 
 use async_trait::async_trait;
 
+pub use dynamodb::{DynamoOptions, DynamoStore, TableDefinition, table_definition};
 pub use error::StoreError;
 pub use gradebook::{Gradebook, GradebookCell, GradebookRow};
 pub use memory::MemoryStore;
@@ -90,9 +92,6 @@ pub async fn open(url: &StoreUrl) -> Result<std::sync::Arc<dyn Store>, StoreErro
     match url {
         StoreUrl::Memory => Ok(std::sync::Arc::new(MemoryStore::default())),
         StoreUrl::Sqlite(path) => Ok(std::sync::Arc::new(SqliteStore::open(path).await?)),
-        StoreUrl::Dynamodb(_) => Err(StoreError::Invalid(format!(
-            "the {} store is not built into this polyrun yet",
-            url
-        ))),
+        StoreUrl::Dynamodb(table) => Ok(std::sync::Arc::new(DynamoStore::open(table).await?)),
     }
 }

@@ -3,6 +3,8 @@
 //! a file that outlives the process, is shared by processes, and is private.
 
 mod cases;
+mod dynalite;
+mod dynamodb;
 
 use std::path::Path;
 
