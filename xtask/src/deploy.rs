@@ -35,7 +35,8 @@ const PROBLEMS_DIR: &str = "problems";
 /// from another branch. Empty this list once it has landed.
 const READ_ON_ANOTHER_BRANCH: &[&str] = &["POLYRUN_AUTH"];
 
-/// `cargo xtask package [--check]`: builds the zip; `--check` also runs `polyrun check`
+/// `cargo xtask package [--check]`: builds the zip; `--check` also starts the packaged
+/// `bootstrap` as Lambda would (against a stand-in runtime API) and runs `polyrun check`
 /// with the packaged binary, runtimes and problems.
 pub fn package(args: &[String]) -> anyhow::Result<()> {
     let check = match args {
@@ -109,8 +110,10 @@ pub fn package(args: &[String]) -> anyhow::Result<()> {
         bail!("bootstrap with no arguments did not start `polyrun lambda`: {stderr}");
     }
     if check {
-        util::step("polyrun check with the package's binary, runtimes and problems");
         let cache = util::target_dir().join("lambda-check-cache");
+        util::step("bootstrap against a stand-in Lambda runtime API: GET /api/v1/problems");
+        lambda_smoke(&staging, &cache)?;
+        util::step("polyrun check with the package's binary, runtimes and problems");
         util::run(
             Command::new(&bootstrap)
                 .arg("check")
@@ -142,6 +145,96 @@ pub fn package(args: &[String]) -> anyhow::Result<()> {
         mb(zipped),
         mb(unzipped)
     );
+    Ok(())
+}
+
+/// Starts `bootstrap` as Lambda does (no arguments, the template's environment, and
+/// `AWS_LAMBDA_RUNTIME_API` pointing at a stand-in served here), hands it one function-URL
+/// event and checks the answer is a 200 listing problems.
+fn lambda_smoke(staging: &Path, cache: &Path) -> anyhow::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+
+    const EVENT: &str = r#"{"version":"2.0","routeKey":"$default","rawPath":"/api/v1/problems","rawQueryString":"","headers":{"host":"smoke.lambda-url.eu-west-1.on.aws"},"requestContext":{"accountId":"anonymous","apiId":"smoke","domainName":"smoke.lambda-url.eu-west-1.on.aws","domainPrefix":"smoke","http":{"method":"GET","path":"/api/v1/problems","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"xtask"},"requestId":"smoke-1","routeKey":"$default","stage":"$default","time":"03/Dec/2026:00:00:00 +0000","timeEpoch":0},"isBase64Encoded":false}"#;
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut handed_out = false;
+        for stream in listener.incoming().flatten() {
+            let tx = tx.clone();
+            let event = !handed_out;
+            handed_out = true;
+            std::thread::spawn(move || -> std::io::Result<()> {
+                let mut reader = BufReader::new(stream.try_clone()?);
+                let mut stream = stream;
+                let mut event = event;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line)? == 0 {
+                        return Ok(());
+                    }
+                    let mut length = 0;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header)?;
+                        if header.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body)?;
+                    if line.starts_with("GET") && line.contains("/invocation/next") {
+                        if !event {
+                            // No second event: this request waits until the process is stopped.
+                            std::thread::park();
+                        }
+                        event = false;
+                        write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: smoke-1\r\nLambda-Runtime-Deadline-Ms: 99999999999999\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:eu-west-1:000000000000:function:smoke\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{EVENT}",
+                            EVENT.len()
+                        )?;
+                    } else {
+                        let _ = tx.send(format!("{} {}", line.trim(), String::from_utf8_lossy(&body)));
+                        write!(stream, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{{}}")?;
+                    }
+                }
+            });
+        }
+    });
+    let mut child = Command::new(staging.join("bootstrap"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "smoke")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "4096")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "smoke")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "smoke")
+        .env("LAMBDA_TASK_ROOT", staging)
+        .env("POLYRUN_RUNTIMES", staging.join(RUNTIMES_DIR))
+        .env("POLYRUN_PROBLEMS", staging.join(PROBLEMS_DIR))
+        .env("POLYRUN_CACHE", cache)
+        .current_dir(staging)
+        .spawn()
+        .context("cannot start bootstrap")?;
+    let answer = rx.recv_timeout(std::time::Duration::from_secs(180));
+    let _ = child.kill();
+    let _ = child.wait();
+    let answer = answer.context("bootstrap sent no answer to the stand-in runtime API")?;
+    if !answer.contains("/invocation/smoke-1/response")
+        || !answer.contains("\"statusCode\":200")
+        || !answer.contains("two-sum")
+    {
+        bail!("unexpected answer from bootstrap: {answer}");
+    }
+    eprintln!("    answered: 200 with the problem list");
     Ok(())
 }
 
