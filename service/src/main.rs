@@ -227,7 +227,7 @@ fn auth_mode(flag: Option<&str>) -> anyhow::Result<AuthMode> {
 struct Usage(String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(arguments());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -407,6 +407,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// The command line, where a Lambda function's `bootstrap` (this binary under that name, or
+/// any name inside Lambda) started with no arguments is `polyrun lambda`.
+fn arguments() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 1 {
+        let as_bootstrap = Path::new(&args[0]).file_name().is_some_and(|name| name == "bootstrap");
+        let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty());
+        if as_bootstrap || in_lambda {
+            args.push("lambda".into());
+        }
+    }
+    args
 }
 
 /// Writes to stdout; a reader that went away (`polyrun grade … | head`) is not an error.

@@ -3,7 +3,8 @@
 //! - `cargo xtask setup`: toolchain targets, system packages, pinned runtimes (checked by
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
 //! - `cargo xtask test`: set-up, then format, lints, every test, `polyrun check` and
-//!   schemathesis against a live `polyrun serve` (the OpenAPI contract).
+//!   schemathesis against a live `polyrun serve` (the OpenAPI contract), cfn-lint of the
+//!   deployment template.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
 //! - `cargo xtask load`: a held load and SIGTERM under load on `polyrun serve` (wrk and
 //!   the xtask's own client); writes the "Load" section of `docs/benchmarks.md`.
@@ -11,10 +12,15 @@
 //!   http://127.0.0.1:8080 (`polyrun serve`).
 //! - `cargo xtask fuzz [--seconds N] [--smoke] [TARGET…]`: the cargo-fuzz targets of `fuzz/`
 //!   (docs/fuzzing.md).
+//! - `cargo xtask package [--check]`: the AWS Lambda zip (`target/lambda/polyrun.zip`): a
+//!   static musl `polyrun` as `bootstrap`, the runtime modules and the problem bank.
+//! - `cargo xtask cfn-lint`: cfn-lint (pinned) on `deploy/template.yaml`, and its
+//!   environment variables against the code (part of `cargo xtask test`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
 
 mod bench;
+mod deploy;
 mod fuzz;
 mod load;
 mod schemathesis;
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
         Some("run") => serve_app(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("package") => deploy::package(&args[1..]),
+        Some("cfn-lint") => deploy::lint(),
         Some("site-problems") => {
             // As a Trunk hook, with no argument: into the staging folder of the build.
             let out = args.get(1).map(std::path::PathBuf::from).or_else(|| {
@@ -47,7 +55,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | polyrun ARGS… | site-problems DIR>"
+                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | package [--check] | cfn-lint | polyrun ARGS… | site-problems DIR>"
             );
             return ExitCode::from(2);
         }
@@ -66,6 +74,7 @@ fn test() -> anyhow::Result<()> {
     let root = util::root();
     util::step("cargo fmt --check");
     util::run(util::cargo().args(["fmt", "--all", "--check"]).current_dir(&root))?;
+    deploy::lint()?;
     util::step("cargo clippy (host)");
     util::run(
         util::cargo()

@@ -13,18 +13,24 @@ const APT_PACKAGES: [&str; 2] = ["clang", "wasi-libc"];
 
 /// Sets everything up; a second run does nothing that is already done.
 pub fn setup() -> anyhow::Result<()> {
-    targets()?;
-    apt(&APT_PACKAGES, "/usr/include/wasm32-wasi/stdio.h")?;
-    for runtime in PINNED {
-        fetch_runtime(&runtime)?;
-    }
-    build_js_engine()?;
+    runtimes()?;
     web_tools()?;
     step("build polyrun");
     run(cargo()
         .args(["build", "--release", "-p", "service"])
         .current_dir(util::root()))?;
     Ok(())
+}
+
+/// The runtime modules in [`polyrun_runtimes::artifacts_dir`]: the pinned packages
+/// (fetched and checked) and the QuickJS engine (built), with what building it needs.
+pub fn runtimes() -> anyhow::Result<()> {
+    targets()?;
+    apt(&APT_PACKAGES, "/usr/include/wasm32-wasi/stdio.h")?;
+    for runtime in PINNED {
+        fetch_runtime(&runtime)?;
+    }
+    build_js_engine()
 }
 
 /// The web app's build tools: Trunk and a wasm-bindgen CLI of exactly the version in
@@ -68,6 +74,11 @@ pub fn cargo_install(krate: &str, version: &str, extra: &[&str]) -> anyhow::Resu
 }
 
 fn targets() -> anyhow::Result<()> {
+    rustup_targets(&["wasm32-unknown-unknown", "wasm32-wasip1"])
+}
+
+/// `rustup target add` of those of `targets` not installed yet (nothing without rustup).
+pub fn rustup_targets(targets: &[&str]) -> anyhow::Result<()> {
     if !have("rustup") {
         return Ok(());
     }
@@ -76,8 +87,9 @@ fn targets() -> anyhow::Result<()> {
             .args(["target", "list", "--installed"])
             .current_dir(util::root()),
     )?;
-    let missing: Vec<&str> = ["wasm32-unknown-unknown", "wasm32-wasip1"]
-        .into_iter()
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
         .filter(|t| !installed.lines().any(|l| l.trim() == *t))
         .collect();
     if !missing.is_empty() {
