@@ -222,9 +222,15 @@ impl Drop for Server {
 }
 
 fn serve() -> Server {
+    serve_with(&["--store", "memory"])
+}
+
+/// `polyrun serve` with more arguments.
+fn serve_with(args: &[&str]) -> Server {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_polyrun"))
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("polyrun serve starts");
@@ -258,6 +264,58 @@ fn post(addr: &str, path: &str, body: &str) -> u16 {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or(0)
+}
+
+/// Grades per second over HTTP with each store: 4 clients grading two-sum's reference
+/// solution for 10 s on `--workers 2`, with `--store memory` (nothing kept) and with a
+/// fresh SQLite file (each grade written before it is answered); and a lone client's p50.
+async fn store(language: Language) {
+    let bank = polyrun_core::ProblemBank::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../problems"));
+    let file = match language {
+        Language::Python => "solution.py",
+        Language::Ruby => "solution.rb",
+        Language::Javascript => "solution.js",
+    };
+    let source = std::fs::read_to_string(bank.root().join("two-sum/solutions").join(file)).expect("a solution");
+    let body = json!({"problem": "two-sum", "language": language.id(), "source": source}).to_string();
+    let dir = std::env::temp_dir().join(format!("polyrun-bench-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sqlite = format!("sqlite:{}", dir.join("bench.db").display());
+    let mut row = json!({"bench": "store", "language": language.id(), "clients": 4, "seconds": 10});
+    for (name, store) in [("memory", "memory"), ("sqlite", sqlite.as_str())] {
+        let server = serve_with(&["--store", store, "--workers", "2"]);
+        let addr = server.1.clone();
+        let (lone, _) = timed(|| {
+            let (addr, body) = (addr.clone(), body.clone());
+            async move {
+                let code = tokio::task::spawn_blocking(move || post(&addr, "/api/v1/grade", &body))
+                    .await
+                    .expect("a request");
+                assert_eq!(code, 200);
+            }
+        })
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let started = Instant::now();
+        let clients: Vec<_> = (0..4)
+            .map(|_| {
+                let (addr, body) = (addr.clone(), body.clone());
+                std::thread::spawn(move || {
+                    let mut done = 0u32;
+                    while Instant::now() < deadline {
+                        assert_eq!(post(&addr, "/api/v1/grade", &body), 200);
+                        done += 1;
+                    }
+                    done
+                })
+            })
+            .collect();
+        let graded: u32 = clients.into_iter().map(|c| c.join().expect("a client")).sum();
+        row[format!("{name}_per_second")] = json!(f64::from(graded) / started.elapsed().as_secs_f64());
+        row[format!("{name}_lone_p50_ms")] = json!(lone);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("{row}");
 }
 
 /// Milliseconds of `f`, 40 times after 3 warm-ups: (p50, p95).
@@ -397,6 +455,11 @@ fn main() {
             "http" => {
                 for language in languages {
                     http(&grader, language).await;
+                }
+            }
+            "store" => {
+                for language in languages {
+                    store(language).await;
                 }
             }
             other => eprintln!("unknown benchmark {other}"),

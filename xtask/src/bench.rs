@@ -20,7 +20,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let write = !args.iter().any(|a| a == "--no-write");
     apt(&["ruby", "nodejs"], "/usr/bin/ruby")?;
     let mut results: Vec<Value> = Vec::new();
-    for what in ["startup", "latency", "cpu", "throughput", "rss", "http"] {
+    for what in ["startup", "latency", "cpu", "throughput", "rss", "http", "store"] {
         step(&format!("bench {what}"));
         results.extend(grader_bench(what)?);
     }
@@ -267,7 +267,33 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
         );
     }
     md.push('\n');
+    md.push_str(&render_store(results));
     md.push_str(NOTES);
+    md
+}
+
+/// The "Stores" section: grades per second over HTTP with nothing kept and with SQLite.
+pub fn render_store(results: &[Value]) -> String {
+    let mut md = String::from(
+        "## Grading with a store (`polyrun serve --workers 2`, 4 clients for 10 s)\n\n\
+         `POST /api/v1/grade` of two-sum's reference solution with `--store memory` (nothing \
+         kept) and with a fresh SQLite file (every grade written, WAL, before it is \
+         answered); a lone client's p50 beside.\n\n\
+         | language | memory: grades/s | SQLite: grades/s | SQLite / memory | lone p50, memory | lone p50, SQLite |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for language in LANGUAGES {
+        let row = find(results, "store", language);
+        let (memory, sqlite) = (num(row, "memory_per_second"), num(row, "sqlite_per_second"));
+        let _ = writeln!(
+            md,
+            "| {language} | {memory:.1} | {sqlite:.1} | {:.0} % | {:.1} ms | {:.1} ms |",
+            sqlite / memory * 100.0,
+            num(row, "memory_lone_p50_ms"),
+            num(row, "sqlite_lone_p50_ms"),
+        );
+    }
+    md.push('\n');
     md
 }
 

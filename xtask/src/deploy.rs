@@ -31,7 +31,6 @@ pub fn zip_path() -> PathBuf {
 const RUNTIMES_DIR: &str = "runtimes";
 const PROBLEMS_DIR: &str = "problems";
 
-
 /// `cargo xtask package [--check]`: builds the zip; `--check` also starts the packaged
 /// `bootstrap` as Lambda would (against a stand-in runtime API) and runs `polyrun check`
 /// with the packaged binary, runtimes and problems.

@@ -442,3 +442,55 @@ fn prune_forgets_old_submissions() {
         "no submission",
     );
 }
+
+/// A DynamoDB store that goes away: a grade is 503 with `{"error"}` (nothing acknowledged),
+/// the public routes still answer; one that is down at start stops `polyrun serve` with
+/// one line, within seconds.
+#[test]
+fn a_store_that_is_down_is_a_503_and_a_clear_line_at_start() {
+    let dynalite = crate::dynalite::Dynalite::start();
+    let endpoint = dynalite.endpoint();
+    let aws = [
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "polyrun-test"),
+        ("AWS_SECRET_ACCESS_KEY", "polyrun-test"),
+    ];
+    let server = Server::start_env(&["--store", "dynamodb:polyrun-down"], &aws);
+    let graded = grade(&server, RIGHT);
+    assert_eq!(graded["verdict"], "accepted");
+    drop(dynalite);
+    let started = Instant::now();
+    let (status, answer) = server.json(
+        "POST",
+        "/api/v1/grade",
+        &json!({"problem": "fizz-buzz", "language": "python", "source": RIGHT}),
+    );
+    assert_eq!(status, 503, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("store is unavailable")),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert_eq!(server.request("GET", "/api/v1/problems", b"").0, 200);
+    drop(server);
+
+    // Down at start: exit 2, one line naming the store.
+    let down = format!("http://127.0.0.1:{}", crate::dynalite::free_port());
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--store", "dynamodb:polyrun-down"])
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &down)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .output()
+        .expect("polyrun serve runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot open the store dynamodb:polyrun-down"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}

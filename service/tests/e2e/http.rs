@@ -51,8 +51,17 @@ impl Server {
         Server::start_with(args, None)
     }
 
+    /// [`Server::start`] with more environment variables.
+    pub(crate) fn start_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_full(args, None, env)
+    }
+
     /// [`Server::start`], its stderr written to `stderr` when given.
     pub(crate) fn start_with(args: &[&str], stderr: Option<&Path>) -> Server {
+        Server::start_full(args, stderr, &[])
+    }
+
+    fn start_full(args: &[&str], stderr: Option<&Path>, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("a data folder");
         let mut command = Command::new(env!("CARGO_BIN_EXE_polyrun"));
         command
@@ -61,6 +70,7 @@ impl Server {
             .env("POLYRUN_DATA", data.path())
             .env_remove("POLYRUN_STORE")
             .env_remove("POLYRUN_AUTH")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped());
         match stderr {
             Some(path) => command.stderr(std::fs::File::create(path).expect("a stderr file")),

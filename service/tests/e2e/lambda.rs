@@ -150,7 +150,12 @@ fn serve_connection(stream: TcpStream, events: &Events, answers: &Sender<(String
 
 /// A Lambda function URL event (API Gateway HTTP API payload 2.0).
 fn url_event(method: &str, path: &str, body: Option<&str>) -> Value {
-    json!({
+    url_event_with(method, path, body, &[])
+}
+
+/// [`url_event`] with more headers.
+fn url_event_with(method: &str, path: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Value {
+    let mut event = json!({
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
@@ -170,7 +175,11 @@ fn url_event(method: &str, path: &str, body: Option<&str>) -> Value {
         },
         "body": body,
         "isBase64Encoded": false
-    })
+    });
+    for (name, value) in headers {
+        event["headers"][*name] = json!(value);
+    }
+    event
 }
 
 /// A `polyrun lambda` process, killed when dropped.
@@ -183,10 +192,12 @@ impl Drop for Function {
     }
 }
 
-fn start_function(runtime_api: &str) -> Function {
+fn start_function(runtime_api: &str, env: &[(&str, &str)]) -> Function {
     Function(
         Command::new(env!("CARGO_BIN_EXE_polyrun"))
             .args(["lambda", "--workers", "1", "--queue", "2"])
+            .env("POLYRUN_STORE", "memory")
+            .envs(env.iter().copied())
             .env("AWS_LAMBDA_RUNTIME_API", runtime_api)
             .env("AWS_LAMBDA_FUNCTION_NAME", "polyrun")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048")
@@ -229,7 +240,7 @@ fn the_api_answers_lambda_invocations() {
             Some(&json!({"problem": "two-sum", "language": "javascript", "source": "function twoSum() { return [0, 1]; }"}).to_string()),
         ),
     ]);
-    let _function = start_function(&api.addr);
+    let _function = start_function(&api.addr, &[]);
 
     let (status, list) = http_answer(api.answer(), "request-0");
     assert_eq!(status, 200);
@@ -291,4 +302,80 @@ fn outside_lambda_the_command_says_so() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("AWS_LAMBDA_RUNTIME_API"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// The environment of a function (or a command) on `table` in `dynalite`, with tokens.
+fn dynamodb_env(dynalite: &crate::dynalite::Dynalite, table: &str) -> Vec<(String, String)> {
+    vec![
+        ("POLYRUN_STORE".into(), format!("dynamodb:{table}")),
+        ("POLYRUN_AUTH".into(), "tokens".into()),
+        ("AWS_ENDPOINT_URL_DYNAMODB".into(), dynalite.endpoint()),
+        ("AWS_REGION".into(), "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID".into(), "polyrun-test".into()),
+        ("AWS_SECRET_ACCESS_KEY".into(), "polyrun-test".into()),
+    ]
+}
+
+/// Two instances on one DynamoDB table (dynalite): a token made on the command line works
+/// on both, and each answers for the other's grades and Judge0 submissions.
+#[test]
+fn two_instances_on_one_dynamodb_table_answer_for_each_other() {
+    let dynalite = crate::dynalite::Dynalite::start();
+    let env = dynamodb_env(&dynalite, "polyrun-e2e");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_polyrun"))
+        .args(["token", "create", "--name", "ada", "--role", "learner"])
+        .envs(env.iter().copied())
+        .output()
+        .expect("polyrun token create runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .expect("a token")
+        .to_owned();
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+
+    let (a, b) = (RuntimeApi::start(Vec::new()), RuntimeApi::start(Vec::new()));
+    let _fa = start_function(&a.addr, &env);
+    let _fb = start_function(&b.addr, &env);
+
+    // No token: 401, on Lambda as anywhere.
+    let id = a.push(url_event(
+        "POST",
+        "/submissions",
+        Some(&json!({"source_code": "print(1)", "language_id": 71}).to_string()),
+    ));
+    let (status, refused) = http_answer(a.answer(), &id);
+    assert_eq!(status, 401, "{refused}");
+
+    let body = json!({"problem": "two-sum", "language": "python", "source": "def two_sum(nums, target):\n    return [0, 1]\n"});
+    let id = a.push(url_event_with("POST", "/api/v1/grade", Some(&body.to_string()), &auth));
+    let (status, graded) = http_answer(a.answer(), &id);
+    assert_eq!(status, 200, "{graded}");
+    let submission = graded["submission_id"].as_str().expect("a submission id").to_owned();
+
+    let id = a.push(url_event_with(
+        "POST",
+        "/submissions",
+        Some(&json!({"source_code": "print(6 * 7)", "language_id": 71}).to_string()),
+        &auth,
+    ));
+    let (status, created) = http_answer(a.answer(), &id);
+    assert_eq!(status, 201, "{created}");
+    let judge0 = created["token"].as_str().expect("a token").to_owned();
+
+    let id = b.push(url_event_with(
+        "GET",
+        &format!("/api/v1/submissions/{submission}"),
+        None,
+        &auth,
+    ));
+    let (status, seen) = http_answer(b.answer(), &id);
+    assert_eq!((status, seen["user"].as_str()), (200, Some("ada")), "{seen}");
+    assert_eq!(seen["verdict"], graded["verdict"]);
+    let id = b.push(url_event_with("GET", &format!("/submissions/{judge0}"), None, &auth));
+    let (status, run) = http_answer(b.answer(), &id);
+    assert_eq!((status, run["stdout"].as_str()), (200, Some("42\n")), "{run}");
 }

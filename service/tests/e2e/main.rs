@@ -8,6 +8,9 @@ mod cases;
 mod cli;
 mod common;
 mod course;
+#[allow(dead_code)]
+#[path = "../../../store/tests/store/dynalite.rs"]
+mod dynalite;
 mod http;
 mod judge0;
 mod lambda;
