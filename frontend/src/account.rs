@@ -276,7 +276,7 @@ pub struct Gradebook {
     pub rows: Vec<GradebookRow>,
 }
 
-/// When a submission was graded, for people: `2026-12-03 12:30` (UTC) from RFC 3339 text
+/// When a submission was graded, for people: `2026-12-03 12:30:05 UTC` from RFC 3339 text
 /// or milliseconds since the epoch; anything else as it came.
 pub fn format_when(created_at: &Value) -> String {
     match created_at {
@@ -284,7 +284,7 @@ pub fn format_when(created_at: &Value) -> String {
             // 2026-12-03T12:30:05.123Z → 2026-12-03 12:30:05
             let trimmed = text.split('.').next().unwrap_or(text).trim_end_matches('Z');
             match trimmed.split_once('T') {
-                Some((date, time)) if date.len() == 10 => format!("{date} {time}"),
+                Some((date, time)) if date.len() == 10 => format!("{date} {time} UTC"),
                 _ => text.clone(),
             }
         }
@@ -294,14 +294,14 @@ pub fn format_when(created_at: &Value) -> String {
     }
 }
 
-/// `2026-12-03 12:30:05` (UTC) of milliseconds since the epoch.
+/// `2026-12-03 12:30:05 UTC` of milliseconds since the epoch.
 fn format_epoch_ms(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
@@ -392,15 +392,15 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(page.submissions[0].verdict, Verdict::WrongAnswer);
-        assert_eq!(format_when(&page.submissions[0].created_at), "2026-12-03 12:30:05");
+        assert_eq!(format_when(&page.submissions[0].created_at), "2026-12-03 12:30:05 UTC");
         let detail: SubmissionDetail = serde_json::from_value(json!({
             "id": "ab", "user": null, "problem": "two-sum", "language": "ruby", "verdict": "accepted",
             "passed": 9, "total": 9, "time_ms": 1.0, "created_at": 0, "source": "def x; end", "report": {}
         }))
         .unwrap();
         assert_eq!(detail.source, "def x; end");
-        assert_eq!(format_when(&detail.summary.created_at), "1970-01-01 00:00:00");
-        assert_eq!(format_when(&json!(1_780_000_000_000i64)), "2026-05-28 20:26:40");
+        assert_eq!(format_when(&detail.summary.created_at), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_when(&json!(1_780_000_000_000i64)), "2026-05-28 20:26:40 UTC");
         let book: Gradebook = serde_json::from_value(json!({
             "problems": ["two-sum"],
             "rows": [{"user": "ada", "results": {"two-sum": {"verdict": "accepted", "passed": 9,
