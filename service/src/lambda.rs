@@ -8,11 +8,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use polyrun_core::ProblemBank;
 use polyrun_grader::{Grader, GraderConfig};
+use polyrun_store::Store;
+
+use crate::http::auth::AuthMode;
 
 use crate::http::{AppState, router};
 
 /// Answers invocations until the Lambda service stops the process.
-pub async fn serve(bank: ProblemBank, workers: usize, queue: usize) -> anyhow::Result<()> {
+pub async fn serve(
+    bank: ProblemBank,
+    workers: usize,
+    queue: usize,
+    store: Arc<dyn Store>,
+    auth: AuthMode,
+) -> anyhow::Result<()> {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         anyhow::bail!(
             "AWS_LAMBDA_RUNTIME_API is not set: `polyrun lambda` runs inside AWS Lambda (use `polyrun serve` elsewhere)"
@@ -25,10 +34,14 @@ pub async fn serve(bank: ProblemBank, workers: usize, queue: usize) -> anyhow::R
     let grader = Arc::new(Grader::new(config)?);
     // During the init phase, before the first invocation is taken.
     grader.warm_up().await.context("cannot load the runtimes")?;
-    let mut state = AppState::new(grader, &bank, workers.max(1) + queue)
+    let describe = store.describe();
+    let mut state = AppState::with_store(grader, &bank, workers.max(1) + queue, store, auth)
         .with_context(|| format!("cannot read the problem bank {}", bank.root().display()))?;
     state.runs_finish_in_request = true;
-    eprintln!("polyrun lambda: {} problems, ready for invocations", state.bank.len());
+    eprintln!(
+        "polyrun lambda: {} problems, store {describe}, ready for invocations",
+        state.bank.len()
+    );
     lambda_http::run(router(Arc::new(state), None))
         .await
         .map_err(|e| anyhow::anyhow!("the Lambda runtime stopped: {e}"))

@@ -4,4 +4,5 @@
 
 pub mod http;
 pub mod lambda;
+pub mod people;
 pub mod serve;

@@ -1,5 +1,5 @@
 //! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank, serve
-//! the HTTP API and the web app.
+//! the HTTP API and the web app, and keep a course's tokens, submissions and gradebook.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,9 @@ use polyrun_core::limits::{DEFAULT_MEMORY_LIMIT_MB, RUN_OUTPUT_CAP_BYTES};
 use polyrun_core::{Language, ProblemBank, Verdict};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderConfig, Limits, check};
-use polyrun_service::{http, lambda, serve};
+use polyrun_service::http::auth::AuthMode;
+use polyrun_service::{http, lambda, people, serve};
+use polyrun_store::StoreUrl;
 
 /// polyrun: practise and grade code in Python, Ruby and JavaScript, sandboxed in WebAssembly.
 #[derive(Parser)]
@@ -81,6 +83,12 @@ enum Command {
         /// Runs that may wait for a sandbox; beyond them requests get 429.
         #[arg(long, default_value_t = 32)]
         queue: usize,
+        #[command(flatten)]
+        store: StoreArg,
+        /// `open`: anyone may run and grade; `tokens`: every route but the public ones needs
+        /// a token (default: $POLYRUN_AUTH, else open).
+        #[arg(long)]
+        auth: Option<String>,
     },
     /// Answer AWS Lambda invocations with the same HTTP API (as the function's bootstrap).
     Lambda {
@@ -93,7 +101,124 @@ enum Command {
         /// Runs that may wait for a sandbox; beyond them requests get 429.
         #[arg(long, default_value_t = 8)]
         queue: usize,
+        #[command(flatten)]
+        store: StoreArg,
+        /// `open` or `tokens` (default: $POLYRUN_AUTH, else open).
+        #[arg(long)]
+        auth: Option<String>,
     },
+    /// Access tokens: create (printed once; only its SHA-256 is kept), list, revoke.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// List stored submissions, newest first; `prune` forgets old ones.
+    #[command(args_conflicts_with_subcommands = true)]
+    Submissions {
+        #[command(subcommand)]
+        action: Option<SubmissionsAction>,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Only this problem's.
+        #[arg(long)]
+        problem: Option<String>,
+        /// Only this user's.
+        #[arg(long)]
+        user: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Each learner's best result per problem, attempts and first acceptance.
+    Gradebook {
+        #[command(flatten)]
+        store: StoreArg,
+        /// As CSV: user,problem,verdict,passed,total,attempts,accepted_at.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// As JSON (the API's shape).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--store`.
+#[derive(clap::Args)]
+struct StoreArg {
+    /// Where submissions, Judge0 submissions and tokens are kept: sqlite:PATH,
+    /// dynamodb:TABLE or memory (default: $POLYRUN_STORE, else
+    /// sqlite:$POLYRUN_DATA/polyrun.db, POLYRUN_DATA defaulting to ~/.local/share/polyrun).
+    #[arg(long = "store")]
+    url: Option<String>,
+}
+
+impl StoreArg {
+    async fn open(&self) -> anyhow::Result<Arc<dyn polyrun_store::Store>> {
+        let url = StoreUrl::resolve(self.url.as_deref()).map_err(|e| Usage(e.to_string()))?;
+        polyrun_store::open(&url)
+            .await
+            .map_err(|e| Usage(format!("cannot open the store {url}: {e}")).into())
+    }
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token and print it once.
+    Create {
+        /// Who holds it (unique among tokens not revoked).
+        #[arg(long)]
+        name: String,
+        /// learner or teacher.
+        #[arg(long)]
+        role: String,
+        /// Also print an invite link: this site's URL with the token in the fragment.
+        #[arg(long)]
+        invite: Option<String>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// List tokens (names, roles, dates; never the tokens).
+    List {
+        #[command(flatten)]
+        store: StoreArg,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke the token of NAME: it stops working at once.
+    Revoke {
+        /// The token's name.
+        name: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubmissionsAction {
+    /// Forget submissions (and finished Judge0 submissions) older than a duration.
+    Prune {
+        /// e.g. 90d, 12h.
+        #[arg(long)]
+        older_than: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+/// `--auth`, else `$POLYRUN_AUTH`, else open.
+fn auth_mode(flag: Option<&str>) -> anyhow::Result<AuthMode> {
+    let text = match flag {
+        Some(text) => text.to_owned(),
+        None => std::env::var("POLYRUN_AUTH")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "open".into()),
+    };
+    Ok(text.parse::<AuthMode>().map_err(Usage)?)
 }
 
 /// A usage error: exit status 2.
@@ -178,7 +303,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             site,
             workers,
             queue,
+            store,
+            auth,
         } => {
+            let auth = auth_mode(auth.as_deref())?;
             let bank = ProblemBank::new(problems_dir(problems));
             if !bank.root().is_dir() {
                 bail!(Usage(format!("no problem bank at {}", bank.root().display())));
@@ -193,12 +321,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )));
             }
             let workers = workers.unwrap_or_else(|| GraderConfig::default().max_concurrent);
+            let store = store.open().await?;
             serve::serve(serve::ServeOptions {
                 addr,
                 bank,
                 site,
                 workers,
                 queue,
+                store,
+                auth,
             })
             .await?;
             Ok(ExitCode::SUCCESS)
@@ -207,10 +338,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             problems,
             workers,
             queue,
+            store,
+            auth,
         } => {
+            let auth = auth_mode(auth.as_deref())?;
             let bank = ProblemBank::new(problems_dir(problems));
             let workers = workers.unwrap_or_else(|| GraderConfig::default().max_concurrent);
-            lambda::serve(bank, workers, queue).await?;
+            let store = store.open().await?;
+            lambda::serve(bank, workers, queue, store, auth).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { action } => {
+            let out = match action {
+                TokenAction::Create {
+                    name,
+                    role,
+                    invite,
+                    store,
+                } => {
+                    let role = people::role(&role).map_err(|e| Usage(e.to_string()))?;
+                    people::token_create(store.open().await?.as_ref(), &name, role, invite.as_deref()).await
+                }
+                TokenAction::List { store, json } => people::token_list(store.open().await?.as_ref(), json).await,
+                TokenAction::Revoke { name, store } => people::token_revoke(store.open().await?.as_ref(), &name).await,
+            };
+            emit(&out.map_err(|e| Usage(e.to_string()))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Submissions {
+            action: Some(SubmissionsAction::Prune { older_than, store }),
+            ..
+        } => {
+            let out = people::prune(store.open().await?.as_ref(), &older_than).await;
+            emit(&out.map_err(|e| Usage(e.to_string()))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Submissions {
+            action: None,
+            store,
+            problem,
+            user,
+            limit,
+            json,
+        } => {
+            let out = people::submissions(store.open().await?.as_ref(), problem, user, limit, json).await;
+            emit(&out.map_err(|e| Usage(e.to_string()))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gradebook { store, csv, json } => {
+            let out = people::gradebook(store.open().await?.as_ref(), csv, json).await;
+            emit(&out.map_err(|e| Usage(e.to_string()))?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { problems } => {

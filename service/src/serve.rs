@@ -9,7 +9,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use polyrun_core::ProblemBank;
 use polyrun_grader::{Grader, GraderConfig};
+use polyrun_store::Store;
 
+use crate::http::auth::AuthMode;
+use crate::http::judge0::handlers::{ORPHAN_AFTER_MS, sweep};
 use crate::http::{AppState, router};
 
 /// What `polyrun serve` was asked for.
@@ -24,6 +27,10 @@ pub struct ServeOptions {
     pub workers: usize,
     /// Runs waiting for a sandbox at most (beyond them: 429).
     pub queue: usize,
+    /// Where submissions and tokens are kept.
+    pub store: Arc<dyn Store>,
+    /// Whether tokens are needed.
+    pub auth: AuthMode,
 }
 
 /// Serves until interrupted.
@@ -34,8 +41,15 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     let grader = Arc::new(Grader::new(config)?);
     grader.warm_up().await.context("cannot load the runtimes")?;
-    let state = AppState::new(grader, &options.bank, options.workers.max(1) + options.queue)
-        .with_context(|| format!("cannot read the problem bank {}", options.bank.root().display()))?;
+    let admitted = options.workers.max(1) + options.queue;
+    let state = AppState::with_store(
+        grader,
+        &options.bank,
+        admitted,
+        Arc::clone(&options.store),
+        options.auth,
+    )
+    .with_context(|| format!("cannot read the problem bank {}", options.bank.root().display()))?;
     let problems = state.bank.len();
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
@@ -47,7 +61,13 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     };
     // The first line says where: scripts and tests read it (with port 0, the port chosen).
     println!("polyrun serve: listening on http://{local}/ ({problems} problems, {site})");
+    let auth = match options.auth {
+        AuthMode::Open => "open (anyone may run and grade)",
+        AuthMode::Tokens => "tokens",
+    };
+    eprintln!("polyrun serve: store {}, auth {auth}", options.store.describe());
     let state = Arc::new(state);
+    tokio::spawn(sweeper(Arc::clone(&state)));
     let stopping = state.stopping.clone();
     axum::serve(listener, router(state, options.site))
         .with_graceful_shutdown(async move {
@@ -61,6 +81,27 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         .context("the server stopped")?;
     eprintln!("polyrun serve: stopped");
     Ok(())
+}
+
+/// Runs the Judge0 submissions that a process on this store left unfinished: at start,
+/// every queued one (whoever queued it, the claim decides who runs it); then every 10 s,
+/// those queued for over 30 s and those whose lease ended.
+async fn sweeper(state: Arc<AppState>) {
+    let mut first = true;
+    loop {
+        let queued_before = if first {
+            polyrun_store::now_ms()
+        } else {
+            polyrun_store::now_ms() - ORPHAN_AFTER_MS
+        };
+        match sweep(&state, queued_before).await {
+            Ok(n) if n > 0 => eprintln!("polyrun serve: took over {n} unfinished Judge0 submissions"),
+            Ok(_) => {}
+            Err(e) => eprintln!("polyrun serve: cannot look for unfinished Judge0 submissions: {e}"),
+        }
+        first = false;
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    }
 }
 
 async fn shutdown() {

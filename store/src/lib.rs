@@ -12,6 +12,7 @@ mod error;
 pub mod gradebook;
 mod memory;
 pub mod model;
+mod sqlite;
 mod url;
 
 use async_trait::async_trait;
@@ -23,6 +24,7 @@ pub use model::{
     Claim, Cursor, Filter, Identity, Job, JobState, NewToken, Page, Role, Submission, SubmissionSummary, TokenInfo,
     hash_token, new_id, new_token_secret, now_ms,
 };
+pub use sqlite::SqliteStore;
 pub use url::StoreUrl;
 
 /// The most submissions one page lists.
@@ -87,7 +89,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 pub async fn open(url: &StoreUrl) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     match url {
         StoreUrl::Memory => Ok(std::sync::Arc::new(MemoryStore::default())),
-        StoreUrl::Sqlite(_) | StoreUrl::Dynamodb(_) => Err(StoreError::Invalid(format!(
+        StoreUrl::Sqlite(path) => Ok(std::sync::Arc::new(SqliteStore::open(path).await?)),
+        StoreUrl::Dynamodb(_) => Err(StoreError::Invalid(format!(
             "the {} store is not built into this polyrun yet",
             url
         ))),

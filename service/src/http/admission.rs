@@ -91,15 +91,18 @@ impl Admitted {
             .await)
     }
 
-    /// Grades `source` against every test of `problem`, hidden tests redacted.
-    pub async fn grade(&self, problem: &Problem, language: Language, source: &str) -> Result<GradeReport, ApiError> {
+    /// Grades `source` against every test of `problem`: the full report, hidden tests
+    /// included (to store; redact it before it is answered).
+    pub async fn full_grade(
+        &self,
+        problem: &Problem,
+        language: Language,
+        source: &str,
+    ) -> Result<GradeReport, ApiError> {
         let _turn = self.turn().await?;
-        let mut report = self
-            .grader
+        self.grader
             .grade(problem, language, source)
             .await
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        report.redact_hidden();
-        Ok(report)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 }

@@ -12,6 +12,12 @@ pub enum ApiError {
     /// Malformed JSON, a missing or mistyped field, an unknown language (400).
     #[error("{0}")]
     BadRequest(String),
+    /// No token, or one that is unknown or revoked (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A token whose role may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
     /// No such problem, or no such route (404).
     #[error("{0}")]
     NotFound(String),
@@ -44,6 +50,8 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,6 +70,12 @@ impl IntoResponse for ApiError {
             error: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
         if matches!(self, ApiError::Busy | ApiError::ShuttingDown) {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -69,5 +83,18 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+impl From<polyrun_store::StoreError> for ApiError {
+    fn from(e: polyrun_store::StoreError) -> ApiError {
+        match e {
+            polyrun_store::StoreError::Invalid(m) => ApiError::BadRequest(m),
+            polyrun_store::StoreError::Conflict(m) => ApiError::Unprocessable(m),
+            // The store is down: nothing was acknowledged; the client may retry (503).
+            polyrun_store::StoreError::Unavailable(m) => {
+                ApiError::Unavailable(format!("the store is unavailable, nothing was kept: {m}"))
+            }
+        }
     }
 }

@@ -2,12 +2,14 @@
 //! grader library, the same served on a socket (`serve.rs`) or on AWS Lambda (`lambda.rs`).
 //! Routes:
 //! `GET /api/v1/problems`, `GET /api/v1/problems/{id}`, `POST /api/v1/grade`,
-//! `POST /api/v1/run`, `GET /api/v1/openapi.json` (the contract of all of these, generated
+//! `POST /api/v1/run`, `GET /api/v1/me`, `GET /api/v1/submissions[/{id}]`,
+//! `GET /api/v1/gradebook`, `GET /api/v1/openapi.json` (the contract of all of these, generated
 //! from the handlers' types), a Judge0 CE compatible subset at the root (`judge0`), and the
 //! web app's files at `/`. Every error is `{"error": "<what is wrong>"}` with a 4xx status
 //! (415 for a body declared as anything but JSON); nothing a client sends gets a 5xx.
 
 pub mod admission;
+pub mod auth;
 pub mod body;
 mod error;
 pub mod judge0;
@@ -15,6 +17,7 @@ pub mod openapi;
 pub mod routes;
 pub mod site;
 mod state;
+pub mod submissions;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,9 +40,14 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
         .route("/api/v1/problems/{id}", get(routes::problem))
         .route("/api/v1/grade", post(routes::grade))
         .route("/api/v1/run", post(routes::run))
+        .route("/api/v1/me", get(submissions::me))
+        .route("/api/v1/submissions", get(submissions::list))
+        .route("/api/v1/submissions/{id}", get(submissions::show))
+        .route("/api/v1/gradebook", get(submissions::gradebook))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(judge0::routes())
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), auth::layer))
         .with_state(state)
         // Any page may call the API (an app on a static host, this grader elsewhere).
         .layer(CorsLayer::permissive());

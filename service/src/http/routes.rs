@@ -5,17 +5,20 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
+use axum::{Extension, Json};
 use polyrun_core::Language;
 use polyrun_core::api::{ErrorBody, GradeRequest, RunRequest};
 use polyrun_core::limits::DEFAULT_MEMORY_LIMIT_MB;
 use polyrun_core::problem::{ProblemSummary, PublicProblem};
 use polyrun_core::report::{GradeReport, RunReport};
 use polyrun_grader::Limits;
+use polyrun_store::{Submission, SubmissionSummary};
+use serde::Serialize;
 
 use super::admission::{Admitted, source_fits};
+use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
 use super::state::AppState;
@@ -48,24 +51,64 @@ pub async fn problem(
     Ok(Json(state.problem(&id)?.public()))
 }
 
-/// `POST /api/v1/grade`: `{"problem", "language", "source"}` → the grade report.
+/// The answer of `POST /api/v1/grade`: the report and the stored submission's id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GradeAnswer {
+    /// The grade report, hidden tests redacted.
+    #[serde(flatten)]
+    pub report: GradeReport,
+    /// The stored submission (`GET /api/v1/submissions/{id}`).
+    pub submission_id: String,
+}
+
+/// `POST /api/v1/grade`: `{"problem", "language", "source"}` → the grade report, once the
+/// submission is stored.
 #[utoipa::path(post, path = "/api/v1/grade", tag = "api/v1",
     request_body(content = GradeRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The grade report, hidden tests redacted", body = GradeReport),
+        (status = 200, description = "The grade report, hidden tests redacted, and the stored submission's id", body = GradeAnswer),
         (status = 400, description = "Malformed JSON, a missing field, an unknown language", body = ErrorBody),
         (status = 404, description = "No such problem", body = ErrorBody),
         (status = 413, description = "The body is over 1 MiB or the source over 64 KiB", body = ErrorBody),
         (status = 415, description = "The body is declared as something other than JSON", body = ErrorBody),
         (status = 429, description = "Every sandbox is busy and the queue is full", body = ErrorBody),
+        (status = 401, description = "No token under --auth tokens, or an unknown one", body = ErrorBody),
+        (status = 503, description = "The store cannot be reached: nothing was kept", body = ErrorBody),
     ))]
-pub async fn grade(State(state): State<Arc<AppState>>, request: Request) -> Result<Json<GradeReport>, ApiError> {
+pub async fn grade(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<GradeAnswer>, ApiError> {
     let request: GradeRequest = body::json(request).await?;
     let language = language(&request.language)?;
     source_fits("the source", &request.source)?;
     let problem = state.problem(&request.problem)?.clone();
     let admitted = Admitted::now(&state)?;
-    Ok(Json(admitted.grade(&problem, language, &request.source).await?))
+    let mut report = admitted.full_grade(&problem, language, &request.source).await?;
+    drop(admitted);
+    let submission = Submission {
+        summary: SubmissionSummary {
+            id: polyrun_store::new_id(),
+            user: caller.name(),
+            problem: problem.id.clone(),
+            language: language.id().to_owned(),
+            verdict: report.verdict,
+            passed: u32::try_from(report.passed).unwrap_or(u32::MAX),
+            total: u32::try_from(report.total).unwrap_or(u32::MAX),
+            time_ms: report.time_ms,
+            created_at_ms: polyrun_store::now_ms(),
+        },
+        source: request.source,
+        report: serde_json::to_value(&report).unwrap_or(serde_json::Value::Null),
+    };
+    // Stored before it is answered: a 503 here acknowledges nothing.
+    state.store.put_submission(&submission).await?;
+    report.redact_hidden();
+    Ok(Json(GradeAnswer {
+        report,
+        submission_id: submission.summary.id,
+    }))
 }
 
 /// `POST /api/v1/run`: `{"language", "source", "stdin"?, "time_limit_ms"?,

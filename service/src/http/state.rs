@@ -1,13 +1,16 @@
-//! What every handler shares: the grader, the problem bank loaded at start-up, and the
-//! admission gate that turns an overload into 429 instead of an ever-growing queue.
+//! What every handler shares: the grader, the problem bank loaded at start-up, the store
+//! (submissions, Judge0 submissions, tokens), the auth mode, and the admission gate that
+//! turns an overload into 429 instead of an ever-growing queue.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use polyrun_core::{Problem, ProblemBank};
 use polyrun_grader::Grader;
+use polyrun_store::{MemoryStore, Store};
 use tokio::sync::{Semaphore, watch};
 
+use super::auth::AuthMode;
 use super::error::ApiError;
 
 /// The server's shared state.
@@ -24,8 +27,16 @@ pub struct AppState {
     /// Set when the server stops (SIGTERM, Ctrl-C): runs still waiting for a sandbox are
     /// answered 429 so that shutdown waits only for the runs in progress.
     pub stopping: watch::Sender<bool>,
-    /// The Judge0-compatible routes' submissions, by token.
-    pub judge0: super::judge0::Store,
+    /// Where submissions, Judge0 submissions and tokens are kept.
+    pub store: Arc<dyn Store>,
+    /// Whether every route but the public ones needs a token.
+    pub auth: AuthMode,
+    /// This process's name in the store's claims on Judge0 submissions (a fresh id).
+    pub owner: String,
+    /// The Judge0 submissions this process queued without `wait=true`, bounded.
+    pub judge0: super::judge0::store::Queue,
+    /// Judge0 tokens this process has a task for (so that a sweep does not start a second).
+    pub in_hand: Mutex<HashSet<String>>,
     /// Answer a queued Judge0 submission (`wait=false`) only once it has run: on AWS
     /// Lambda nothing runs after the answer (the instance may be frozen), so a token is
     /// only handed out for a finished submission there.
@@ -33,9 +44,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `bank`'s problems; a problem that does not load is left out, with a
-    /// warning on stderr. `admitted` bounds the runs served or waiting at once.
+    /// State over `bank`'s problems, with nothing kept (a memory store) and no tokens
+    /// needed; a problem that does not load is left out, with a warning on stderr.
+    /// `admitted` bounds the runs served or waiting at once.
     pub fn new(grader: Arc<Grader>, bank: &ProblemBank, admitted: usize) -> std::io::Result<Self> {
+        Self::with_store(grader, bank, admitted, Arc::new(MemoryStore::default()), AuthMode::Open)
+    }
+
+    /// The same over `store`, under `auth`.
+    pub fn with_store(
+        grader: Arc<Grader>,
+        bank: &ProblemBank,
+        admitted: usize,
+        store: Arc<dyn Store>,
+        auth: AuthMode,
+    ) -> std::io::Result<Self> {
         let mut problems = BTreeMap::new();
         for id in bank.ids()? {
             match bank.load(&id) {
@@ -51,7 +74,11 @@ impl AppState {
             bank: problems,
             admission: Arc::new(Semaphore::new(admitted.max(1))),
             stopping: watch::Sender::new(false),
-            judge0: super::judge0::Store::default(),
+            store,
+            auth,
+            owner: polyrun_store::new_id(),
+            judge0: super::judge0::store::Queue::default(),
+            in_hand: Mutex::new(HashSet::new()),
             runs_finish_in_request: false,
         })
     }

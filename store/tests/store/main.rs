@@ -1,10 +1,191 @@
 //! The store's conformance tests: the same cases (`cases.rs`) against every back end
-//! (memory here; SQLite and DynamoDB on dynalite beside it).
+//! (memory and SQLite here; DynamoDB on dynalite beside it), and what only SQLite has:
+//! a file that outlives the process, is shared by processes, and is private.
 
 mod cases;
+
+use std::path::Path;
+
+use polyrun_core::Verdict;
+use polyrun_store::*;
+use serde_json::json;
 
 #[tokio::test]
 async fn memory_store_conforms() {
     let store = polyrun_store::MemoryStore::default();
     cases::all(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_conforms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("polyrun.db")).await.expect("open");
+    cases::all(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_opens_through_its_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("polyrun.db");
+    let url: StoreUrl = format!("sqlite:{}", path.display()).parse().expect("url");
+    let store = polyrun_store::open(&url).await.expect("open");
+    assert_eq!(store.describe(), format!("sqlite:{}", path.display()));
+    assert!(path.is_file());
+}
+
+fn job(token: &str) -> Job {
+    Job {
+        token: token.into(),
+        user: Some("ada".into()),
+        request: json!({"language_id": 71, "source_code": "print(1)"}),
+        created_at_ms: 1_000,
+        state: JobState::Queued,
+    }
+}
+
+#[tokio::test]
+async fn sqlite_data_survives_closing_and_reopening_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("polyrun.db");
+    let sub = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 7_000);
+    let secret = new_token_secret();
+    {
+        let store = SqliteStore::open(&path).await.expect("open");
+        store.put_submission(&sub).await.expect("put");
+        store.put_job(&job("t-1")).await.expect("put job");
+        store
+            .put_token(&NewToken {
+                name: "tess".into(),
+                role: Role::Teacher,
+                hash: hash_token(&secret),
+                created_at_ms: 5,
+            })
+            .await
+            .expect("put token");
+    }
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    assert_eq!(store.submission(&sub.summary.id).await.expect("get"), Some(sub));
+    assert_eq!(store.job("t-1").await.expect("job"), Some(job("t-1")));
+    assert_eq!(
+        store.identity(&hash_token(&secret)).await.expect("identity"),
+        Some(Identity {
+            name: "tess".into(),
+            role: Role::Teacher
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_sqlite_stores_on_one_file_share_it_and_one_claim_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shared.db");
+    let (a, b) = tokio::join!(SqliteStore::open(&path), SqliteStore::open(&path));
+    let (a, b) = (a.expect("open a"), b.expect("open b"));
+    let sub = cases::submission(None, "fizzbuzz", Verdict::WrongAnswer, 1, 9_000);
+    a.put_submission(&sub).await.expect("put");
+    assert_eq!(b.submission(&sub.summary.id).await.expect("get"), Some(sub));
+    for n in 0..25 {
+        let token = format!("t-{n}");
+        b.put_job(&job(&token)).await.expect("put job");
+        let claim = |owner: &str| Claim {
+            owner: owner.into(),
+            now_ms: 2_000,
+            lease_until_ms: 60_000,
+        };
+        let (ca, cb) = (claim("a"), claim("b"));
+        let (won_a, won_b) = tokio::join!(a.claim_job(&token, &ca), b.claim_job(&token, &cb));
+        let (won_a, won_b) = (won_a.expect("claim a"), won_b.expect("claim b"));
+        assert!(won_a ^ won_b, "{token}: exactly one wins (a {won_a}, b {won_b})");
+        let (winner, loser, owner) = if won_a { (&a, &b, "a") } else { (&b, &a, "b") };
+        match loser.job(&token).await.expect("job").expect("kept").state {
+            JobState::Processing { owner: o, .. } => assert_eq!(o, owner),
+            other => panic!("{token}: {other:?}"),
+        }
+        assert!(
+            winner
+                .finish_job(&token, owner, &json!({"status": 3}))
+                .await
+                .expect("finish")
+        );
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sqlite_file_and_the_folder_it_creates_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("data").join("polyrun");
+    let path = folder.join("polyrun.db");
+    let store = SqliteStore::open(&path).await.expect("open");
+    store
+        .put_submission(&cases::submission(None, "two-sum", Verdict::Accepted, 3, 1))
+        .await
+        .expect("put");
+    assert_eq!(mode(&path), 0o600, "the database");
+    assert_eq!(mode(&folder), 0o700, "the folder it made");
+    assert_eq!(mode(&dir.path().join("data")), 0o700, "and its parent it made");
+    let wal = folder.join("polyrun.db-wal");
+    assert!(wal.exists(), "WAL mode");
+    assert_eq!(mode(&wal), 0o600, "the WAL file");
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("notes.db");
+    let garbage = "these are my notes, not a database\n".repeat(200);
+    std::fs::write(&path, &garbage).expect("write");
+    let err = SqliteStore::open(&path).await.expect_err("not a database");
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        text.contains("is not a SQLite database") && text.contains("notes.db"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), garbage, "left as it was");
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_database_from_a_newer_polyrun() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("future.db");
+    drop(SqliteStore::open(&path).await.expect("create"));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 999).expect("set version");
+    }
+    let err = SqliteStore::open(&path).await.expect_err("newer");
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        text.contains("made by a newer polyrun") && text.contains("999"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_token_conflicts_say_which() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("polyrun.db")).await.expect("open");
+    let t = NewToken {
+        name: "ada".into(),
+        role: Role::Learner,
+        hash: hash_token("pr_a"),
+        created_at_ms: 1,
+    };
+    store.put_token(&t).await.expect("put");
+    let same_name = NewToken {
+        hash: hash_token("pr_b"),
+        ..t.clone()
+    };
+    let err = store.put_token(&same_name).await.expect_err("name taken").to_string();
+    assert!(err.contains("a token named 'ada' exists"), "{err}");
+    let same_hash = NewToken {
+        name: "bo".into(),
+        ..t.clone()
+    };
+    let err = store.put_token(&same_hash).await.expect_err("hash taken").to_string();
+    assert_eq!(err, "that token exists");
 }

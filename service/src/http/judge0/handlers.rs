@@ -4,24 +4,26 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
 use super::model::{self, Judge0Language, LANGUAGES, STATUSES};
 use super::render::{LanguageView, StatusView, SubmissionView};
 use super::request::{self, BatchRequest, NewSubmission, SubmissionRequest};
-use super::store::{Progress, Record, Ticket};
+use super::store::{Progress, Record, Ticket, outcome_json};
 use super::{exec, render};
 use crate::http::admission::Admitted;
+use crate::http::auth::Caller;
 use crate::http::body;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use polyrun_core::api::ErrorBody;
+use polyrun_store::{Claim, JobState, now_ms};
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
@@ -116,7 +118,12 @@ pub async fn statuses() -> Json<Value> {
         (status = 422, description = "An unknown language_id, a missing source, a limit out of range, bad base64", body = ErrorBody),
         (status = 429, description = "Every sandbox is busy and the queue is full", body = ErrorBody),
     ))]
-pub async fn create(State(state): State<Arc<AppState>>, query: Params, request: Request) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    query: Params,
+    request: Request,
+) -> Result<Response, ApiError> {
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
     let base64 = is_true(&query, "base64_encoded");
@@ -124,14 +131,20 @@ pub async fn create(State(state): State<Arc<AppState>>, query: Params, request: 
     if is_true(&query, "wait") {
         let admitted = Admitted::now(&state)?;
         let record = Record::new(submission, Progress::Processing);
-        state.judge0.insert(record.clone());
-        let record = start(state, record, Some(admitted), None)
+        // Stored (held by this process under a lease) before it runs and is answered.
+        let now = now_ms();
+        let state_now = JobState::Processing {
+            owner: state.owner.clone(),
+            lease_until_ms: now + lease_ms(&record),
+        };
+        state.store.put_job(&record.to_job(caller.name(), state_now)).await?;
+        let record = start(state, record, Some(admitted), None, true)
             .await
             .map_err(|_| ApiError::Unavailable("the grader failed on this request".into()))?;
         Ok((StatusCode::CREATED, Json(render::render(&record, &fields, base64))).into_response())
     } else {
         let ticket = queue_place(&state, 1)?.pop();
-        let (token, run) = enqueue(&state, submission, ticket);
+        let (token, run) = enqueue(&state, submission, caller.name(), ticket).await?;
         if state.runs_finish_in_request {
             let _ = run.await;
         }
@@ -159,10 +172,12 @@ pub async fn show(
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
     let token = token.map(|Path(t)| t).unwrap_or_default();
-    let record = state
-        .judge0
-        .get(&token)
-        .ok_or_else(|| ApiError::NotFound(format!("there is no submission with token '{token}'")))?;
+    let record = lookup(&state, &token).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "there is no submission with token '{}'",
+            token.chars().take(80).collect::<String>()
+        ))
+    })?;
     Ok(Json(render::render(
         &record,
         &fields,
@@ -185,6 +200,7 @@ pub async fn show(
     ))]
 pub async fn batch_create(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     query: Params,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -208,17 +224,17 @@ pub async fn batch_create(
     }
     let mut tickets = queue_place(&state, valid)?;
     let mut runs = Vec::new();
-    let answers: Vec<Value> = parsed
-        .into_iter()
-        .map(|item| match item {
+    let mut answers = Vec::new();
+    for item in parsed {
+        answers.push(match item {
             Ok(submission) => {
-                let (token, run) = enqueue(&state, submission, tickets.pop());
+                let (token, run) = enqueue(&state, submission, caller.name(), tickets.pop()).await?;
                 runs.push(run);
                 json!({ "token": token })
             }
             Err(e) => json!({ "error": e.to_string() }),
-        })
-        .collect();
+        });
+    }
     if state.runs_finish_in_request {
         for run in runs {
             let _ = run.await;
@@ -248,15 +264,11 @@ pub async fn batch_show(State(state): State<Arc<AppState>>, query: Params) -> Re
         _ => Vec::new(),
     };
     batch_size(tokens.len())?;
-    let submissions: Vec<Value> = tokens
-        .iter()
-        .map(|token| {
-            state
-                .judge0
-                .get(token)
-                .map_or(Value::Null, |record| render::render(&record, &fields, base64))
-        })
-        .collect();
+    let mut submissions = Vec::new();
+    for token in tokens {
+        let record = lookup(&state, token).await?;
+        submissions.push(record.map_or(Value::Null, |record| render::render(&record, &fields, base64)));
+    }
     Ok(Json(json!({ "submissions": submissions })))
 }
 
@@ -291,31 +303,131 @@ fn queue_place(state: &AppState, n: usize) -> Result<Vec<Ticket>, ApiError> {
     state.judge0.reserve(n, model::MAX_QUEUE_SIZE).ok_or(ApiError::Busy)
 }
 
-/// Stores `submission` as queued and starts it in the background; its token, and the run.
-fn enqueue(state: &Arc<AppState>, submission: NewSubmission, ticket: Option<Ticket>) -> (String, JoinHandle<Record>) {
+/// How long a process holds a Judge0 submission it runs: its time limit and a minute.
+fn lease_ms(record: &Record) -> i64 {
+    i64::try_from(record.submission.limits.time_limit_ms()).unwrap_or(i64::MAX / 4) + 60_000
+}
+
+/// A queued Judge0 submission is taken over by another process after this long.
+pub const ORPHAN_AFTER_MS: i64 = 30_000;
+
+/// Stores `submission` as queued (before its token is answered) and starts it in the
+/// background; its token, and the run.
+async fn enqueue(
+    state: &Arc<AppState>,
+    submission: NewSubmission,
+    user: Option<String>,
+    ticket: Option<Ticket>,
+) -> Result<(String, JoinHandle<Record>), ApiError> {
     let record = Record::new(submission, Progress::Queued);
     let token = record.token.clone();
-    state.judge0.insert(record.clone());
-    let run = start(Arc::clone(state), record, None, ticket);
-    (token, run)
+    state.store.put_job(&record.to_job(user, JobState::Queued)).await?;
+    let run = start(Arc::clone(state), record, None, ticket, false);
+    Ok((token, run))
+}
+
+/// The Judge0 submission `token` from the store; one left by a process that died (queued
+/// for over [`ORPHAN_AFTER_MS`], or held under a lease that ended) is taken over here.
+async fn lookup(state: &Arc<AppState>, token: &str) -> Result<Option<Record>, ApiError> {
+    // Tokens are v4 UUIDs: anything else is not one (and never reaches the store).
+    if uuid::Uuid::parse_str(token).is_err() || token.len() != 36 {
+        return Ok(None);
+    }
+    let Some(job) = state.store.job(token).await? else {
+        return Ok(None);
+    };
+    let Some(record) = Record::from_job(&job) else {
+        eprintln!("polyrun: a stored Judge0 submission cannot be read by this version; answered as unknown");
+        return Ok(None);
+    };
+    let now = now_ms();
+    let orphaned = match &job.state {
+        JobState::Queued => job.created_at_ms < now - ORPHAN_AFTER_MS,
+        JobState::Processing { lease_until_ms, .. } => *lease_until_ms < now,
+        JobState::Finished { .. } => false,
+    };
+    if orphaned && take(state, token) {
+        let run = start(Arc::clone(state), record.clone(), None, None, false);
+        if state.runs_finish_in_request {
+            return Ok(run.await.ok());
+        }
+    }
+    Ok(Some(record))
+}
+
+/// Marks `token` as in this process's hands; false when it already was.
+fn take(state: &AppState, token: &str) -> bool {
+    state
+        .in_hand
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(token.to_owned())
+}
+
+/// Starts the unfinished Judge0 submissions of the store that nobody runs: queued before
+/// `queued_before_ms`, or held under a lease that ended. Each is claimed before it runs, so
+/// of several processes sweeping one store only one runs it. How many were started.
+pub async fn sweep(state: &Arc<AppState>, queued_before_ms: i64) -> Result<usize, polyrun_store::StoreError> {
+    let limit = state.grader.config().max_concurrent.max(1) * 4;
+    let tokens = state.store.orphaned_jobs(queued_before_ms, now_ms(), limit).await?;
+    let mut started = 0;
+    for token in tokens {
+        let Some(job) = state.store.job(&token).await? else {
+            continue;
+        };
+        let Some(record) = Record::from_job(&job) else { continue };
+        if take(state, &token) {
+            drop(start(Arc::clone(state), record, None, None, false));
+            started += 1;
+        }
+    }
+    Ok(started)
 }
 
 /// Runs `record` in a task of its own (so that it finishes even when the client goes
-/// away), once it has a place (`admitted`, or one awaited among the runs admitted), and
-/// stores how it went; the task answers the finished record.
+/// away), once it has a place (`admitted`, or one awaited among the runs admitted) and,
+/// unless `claimed`, once this process won the store's claim on it; stores how it went.
+/// The task answers the record as it last knew it.
 fn start(
     state: Arc<AppState>,
     mut record: Record,
     admitted: Option<Admitted>,
     ticket: Option<Ticket>,
+    claimed: bool,
 ) -> JoinHandle<Record> {
+    take(&state, &record.token);
     tokio::spawn(async move {
         let _ticket = ticket;
+        let token = record.token.clone();
+        let _in_hand = InHand(Arc::clone(&state), token.clone());
         let admitted = match admitted {
             Some(admitted) => Some(admitted),
             None => Admitted::wait(&state).await,
         };
-        state.judge0.advance(&record.token, Progress::Processing);
+        if !claimed {
+            let now = now_ms();
+            let claim = Claim {
+                owner: state.owner.clone(),
+                now_ms: now,
+                lease_until_ms: now + lease_ms(&record),
+            };
+            match state.store.claim_job(&token, &claim).await {
+                Ok(true) => {}
+                // Another process has it (or it is done): answer what the store says.
+                Ok(false) => {
+                    return match state.store.job(&token).await {
+                        Ok(Some(job)) => Record::from_job(&job).unwrap_or(record),
+                        _ => record,
+                    };
+                }
+                // Left queued: a later sweep (here or elsewhere) runs it.
+                Err(e) => {
+                    eprintln!("polyrun: cannot claim a Judge0 submission: {e}");
+                    return record;
+                }
+            }
+        }
+        record.progress = Progress::Processing;
         let submission = Arc::clone(&record.submission);
         // A panic in the run is status 13 (Internal Error), not a submission stuck at 2.
         let outcome = match admitted {
@@ -324,8 +436,26 @@ fn start(
                 .unwrap_or_else(|_| exec::internal_error("the grader failed on this submission".into())),
             None => exec::internal_error("the grader is shutting down".into()),
         };
+        let stored = outcome_json(&outcome);
         record.progress = Progress::Finished(Arc::new(outcome));
-        state.judge0.advance(&record.token, record.progress.clone());
+        // A store that fails now leaves the submission processing until its lease ends;
+        // then another sweep runs it again.
+        for attempt in 0..3 {
+            match state.store.finish_job(&token, &state.owner, &stored).await {
+                Ok(_) => break,
+                Err(e) if attempt == 2 => eprintln!("polyrun: cannot store a Judge0 result: {e}"),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await,
+            }
+        }
         record
     })
+}
+
+/// Takes a token out of this process's hands when its task ends, however it ends.
+struct InHand(Arc<AppState>, String);
+
+impl Drop for InHand {
+    fn drop(&mut self) {
+        self.0.in_hand.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.1);
+    }
 }

@@ -19,8 +19,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 
-pub use store::Store;
-
 use super::state::AppState;
 
 /// The Judge0 routes, to merge into the API's router; each also with a trailing slash
