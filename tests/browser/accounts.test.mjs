@@ -38,22 +38,23 @@ const log = [];
 // Every request the page made: [url, authorization header or null].
 const requests = [];
 
-/** `polyrun token create`: the token it prints once on stdout. */
-function createToken(name, role) {
-  const out = execFileSync(POLYRUN, ["token", "create", "--name", name, "--role", role, "--store", store], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const token = /pr_[A-Za-z0-9_-]+/.exec(out)?.[0];
-  assert.ok(token, `polyrun token create prints the token: ${JSON.stringify(out)}`);
-  return token;
+/**
+ * `polyrun token create`: the token it prints once on stdout (its first line) and, with
+ * `invite` (the site's URL), the invite link it prints after it.
+ */
+function createToken(name, role, invite) {
+  const args = ["token", "create", "--name", name, "--role", role, "--store", store];
+  if (invite) args.push("--invite", invite);
+  const out = execFileSync(POLYRUN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const [token, link] = out.trim().split("\n");
+  assert.match(token, /^pr_[A-Za-z0-9_-]+$/, `polyrun token create prints the token: ${JSON.stringify(out)}`);
+  return { token, link };
 }
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "polyrun-accounts-"));
   store = `sqlite:${join(dir, "polyrun.db")}`;
-  tokens.ada = createToken("ada", "learner");
-  tokens.grace = createToken("grace", "teacher");
+  tokens.ada = createToken("ada", "learner").token;
   serve = spawn(
     POLYRUN,
     ["serve", "--addr", "127.0.0.1:0", "--site", DEFAULT_SITE, "--auth", "tokens", "--store", store],
@@ -199,8 +200,12 @@ test("sign out forgets the token", { timeout: 60_000 }, async () => {
 });
 
 test("a teacher's invite link signs in, leaves the address, and the gradebook shows and downloads", { timeout: 120_000 }, async () => {
+  // Made while the server runs: the store is shared.
+  const invite = createToken("grace", "teacher", `${origin}/`);
+  tokens.grace = invite.token;
+  assert.equal(invite.link, `${origin}/#/signin?token=${tokens.grace}`, "the invite link's form");
   requests.length = 0;
-  await page.goto(`${origin}/#/signin?token=${tokens.grace}`);
+  await page.goto(invite.link);
   const badge = byTestId("user-badge");
   await badge.waitFor({ timeout: 30_000 });
   assert.equal(await badge.getAttribute("data-role"), "teacher");
