@@ -197,6 +197,10 @@ test("sign out forgets the token", { timeout: 60_000 }, async () => {
   await page.goto(`${origin}/#/problems/${PROBLEM}`);
   await byTestId("my-submissions-signin").waitFor({ timeout: 30_000 });
   assert.equal(await byTestId("submission-row").count(), 0);
+  // This grader grades only for people signed in: Submit says so.
+  await setCode(page, RIGHT);
+  const run = await clickRun(page, undefined, { button: "submit-button" });
+  assert.match(run.error ?? "", /sign in/i, describeRun(run));
 });
 
 test("a teacher's invite link signs in, leaves the address, and the gradebook shows and downloads", { timeout: 120_000 }, async () => {
@@ -235,4 +239,17 @@ test("a teacher's invite link signs in, leaves the address, and the gradebook sh
   const csv = readFileSync(await download.path(), "utf8");
   assert.match(csv, /^user,problem,verdict,passed,total,attempts,accepted_at/m);
   assert.match(csv, new RegExp(`^ada,${PROBLEM},accepted,`, "m"));
+});
+
+test("a revoked token signs out at the next visit, with a note", { timeout: 60_000 }, async () => {
+  execFileSync(POLYRUN, ["token", "revoke", "grace", "--store", store], { stdio: ["ignore", "pipe", "pipe"] });
+  await page.reload();
+  await byTestId("signin-link").waitFor({ timeout: 30_000 });
+  assert.equal(await byTestId("user-badge").count(), 0);
+  await byTestId("gradebook-error").waitFor({ timeout: 10_000 });
+  await byTestId("signin-link").click();
+  const notice = byTestId("signin-notice");
+  await notice.waitFor({ timeout: 10_000 });
+  assert.match(await notice.textContent(), /grace/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("polyrun:session")), null);
 });
