@@ -186,6 +186,7 @@ test("a submission shows in Your submissions with its verdict, and its code reop
   const listed = requests.filter(([url]) => url.includes("/api/v1/submissions"));
   assert.ok(listed.length > 0);
   for (const [url, auth] of listed) assert.equal(auth, `Bearer ${tokens.ada}`, url);
+  assert.ok(listed.some(([url]) => /[?&]user=ada(&|$)/.test(url)), "the list asks for ada's own");
 });
 
 test("sign out forgets the token", { timeout: 60_000 }, async () => {

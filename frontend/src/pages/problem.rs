@@ -86,6 +86,7 @@ fn Workspace(props: &WorkspaceProps) -> Html {
     let account = use_account();
     // The token every call to the grader carries, when someone is signed in.
     let token = account.token().map(str::to_owned);
+    let user = account.session.as_ref().map(|s| s.name.clone());
     // Set while a run is in flight, so a second Ctrl+Enter does not start another.
     let busy = use_mut_ref(|| false);
     // Counts runs started, so that a late "running" indicator knows its run is over.
@@ -193,22 +194,22 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         // Only the latest request's answer counts.
         let generation = use_mut_ref(|| 0u64);
         use_effect_with(
-            (token.clone(), state.submissions_version, *refresh_submissions),
-            move |(token, _, _)| {
+            (token.clone(), user, state.submissions_version, *refresh_submissions),
+            move |(token, user, _, _)| {
                 let current = {
                     let mut g = generation.borrow_mut();
                     *g += 1;
                     *g
                 };
-                match (grader_url, token.clone()) {
-                    (Some(base), Some(token)) => {
+                match (grader_url, token.clone(), user.clone()) {
+                    (Some(base), Some(token), Some(user)) => {
                         dispatcher.dispatch(Action::SubmissionsLoading);
                         wasm_bindgen_futures::spawn_local(async move {
-                            let action = match grader::submissions(&base, &token, &problem_id, SUBMISSIONS_SHOWN).await
-                            {
-                                Ok(page) => Action::SubmissionsLoaded(page.submissions),
-                                Err(e) => Action::SubmissionsFailed(e.to_string()),
-                            };
+                            let action =
+                                match grader::submissions(&base, &token, &user, &problem_id, SUBMISSIONS_SHOWN).await {
+                                    Ok(page) => Action::SubmissionsLoaded(page.submissions),
+                                    Err(e) => Action::SubmissionsFailed(e.to_string()),
+                                };
                             if *generation.borrow() == current {
                                 dispatcher.dispatch(action);
                             }

@@ -143,11 +143,19 @@ fn query_value(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
 
-/// The newest submissions of `problem` the token may see (a learner: their own).
-pub async fn submissions(base: &str, token: &str, problem: &str, limit: u32) -> Result<SubmissionPage, ApiError> {
+/// The newest submissions of `problem` by `user` (the token's holder: a teacher's token
+/// would list everyone's otherwise).
+pub async fn submissions(
+    base: &str,
+    token: &str,
+    user: &str,
+    problem: &str,
+    limit: u32,
+) -> Result<SubmissionPage, ApiError> {
     let url = format!(
-        "{base}/api/v1/submissions?problem={}&limit={limit}",
-        query_value(problem)
+        "{base}/api/v1/submissions?problem={}&user={}&limit={limit}",
+        query_value(problem),
+        query_value(user)
     );
     get_json(&url, Some(token)).await
 }
