@@ -1,6 +1,6 @@
 //! The app's root: routes (hash-based, so every page works when reloaded on any static
-//! host), the header, and the contexts every page uses (the one sandbox host and the
-//! runtimes' states).
+//! host), the header (with who is signed in to the grader), and the contexts every page
+//! uses (the one sandbox host, the runtimes' states, the signed-in session).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,10 +9,16 @@ use polyrun_core::Language;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::account::AccountState;
+use crate::components::user_bar::UserBar;
+use crate::hooks::{recheck, use_grader};
+use crate::pages::gradebook::GradebookPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::problem::ProblemPage;
+use crate::pages::signin::SignInPage;
 use crate::pages::welcome::Welcome;
 use crate::sandbox::{RUNTIMES_BASE, RuntimeView, Runtimes, Sandbox, SandboxHost};
+use crate::services::storage;
 
 /// The app's routes.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -26,6 +32,13 @@ pub enum Route {
         /// The problem's id.
         id: String,
     },
+    /// Signing in to the grader with a token; an invite link is
+    /// `#/signin?token=<token>` (the token is read, then removed from the address).
+    #[at("/signin")]
+    SignIn,
+    /// The gradebook (teachers).
+    #[at("/gradebook")]
+    Gradebook,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -36,6 +49,8 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Welcome /> },
         Route::Problem { id } => html! { <ProblemPage id={AttrValue::from(id)} /> },
+        Route::SignIn => html! { <SignInPage /> },
+        Route::Gradebook => html! { <GradebookPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -93,21 +108,38 @@ pub fn App(props: &AppProps) -> Html {
             *listener.borrow_mut() = Some(Callback::from(move |change| dispatcher.dispatch(change)));
         });
     }
+    // Who is signed in to the grader (kept in local storage; checked again once at start).
+    let account = use_reducer(|| AccountState::new(storage::load_session()));
+    let grader = use_grader();
+    {
+        let account = account.clone();
+        use_effect_with((), move |_| {
+            if let Some(base) = grader {
+                recheck(&account, base);
+            }
+        });
+    }
+    use_effect_with(account.session.clone(), |session| {
+        storage::save_session(session.as_ref())
+    });
     html! {
         <ContextProvider<Sandbox> context={sandbox}>
             <ContextProvider<UseReducerHandle<Runtimes>> context={runtimes}>
-                <HashRouter>
-                    <header class="site-header">
-                        <a class="brand" href="#/">
-                            <span class="brand-mark" aria-hidden="true">{ "▶" }</span>{ "polyrun" }
-                        </a>
-                        <span class="tagline">{ "Python · Ruby · JavaScript, in your browser" }</span>
-                    </header>
-                    <Switch<Route> render={switch} />
-                    <footer class="site-footer muted">
-                        { "Your code runs in a sandbox in this page; drafts are kept in this browser." }
-                    </footer>
-                </HashRouter>
+                <ContextProvider<UseReducerHandle<AccountState>> context={account}>
+                    <HashRouter>
+                        <header class="site-header">
+                            <a class="brand" href="#/">
+                                <span class="brand-mark" aria-hidden="true">{ "▶" }</span>{ "polyrun" }
+                            </a>
+                            <span class="tagline">{ "Python · Ruby · JavaScript, in your browser" }</span>
+                            <UserBar />
+                        </header>
+                        <Switch<Route> render={switch} />
+                        <footer class="site-footer muted">
+                            { "Your code runs in a sandbox in this page; drafts are kept in this browser." }
+                        </footer>
+                    </HashRouter>
+                </ContextProvider<UseReducerHandle<AccountState>>>
             </ContextProvider<UseReducerHandle<Runtimes>>>
         </ContextProvider<Sandbox>>
     }

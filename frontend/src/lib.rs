@@ -5,6 +5,7 @@
 //! the problem list) build on every target and are unit-tested on the host; the Yew app
 //! itself (router, pages, components, hooks, browser services) is built for `wasm32` only.
 
+pub mod account;
 pub mod catalog;
 pub mod markdown;
 pub mod panic;

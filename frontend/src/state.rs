@@ -13,6 +13,7 @@ use polyrun_core::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::account::SubmissionSummary;
 use crate::starter::starter_for;
 
 /// A learner's own test case, as typed: one JSON text per parameter and an optional
@@ -130,6 +131,19 @@ pub enum RunState {
     Finished(Outcome),
 }
 
+/// The learner's submissions of the problem, as the grader lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listing {
+    /// Not asked for (no grader, or nobody signed in).
+    Off,
+    /// Being fetched.
+    Loading,
+    /// Newest first.
+    Ready(Vec<SubmissionSummary>),
+    /// Could not be fetched, for this reason.
+    Failed(String),
+}
+
 /// The problem page's state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProblemState {
@@ -159,6 +173,16 @@ pub struct ProblemState {
     pub run_blocked: Option<String>,
     /// Whether the problem is solved in this browser (every example accepted once).
     pub solved: bool,
+    /// "Your submissions" on the grader.
+    pub submissions: Listing,
+    /// Goes up after each graded submission, so that the list is fetched again.
+    pub submissions_version: u64,
+    /// The submission whose code the editor was given last: its id, language and source.
+    pub opened: Option<(String, Language, String)>,
+    /// Per language, the learner's code that opening a submission replaced, to bring back.
+    pub replaced_drafts: BTreeMap<Language, String>,
+    /// Why the last submission could not be opened.
+    pub open_error: Option<String>,
 }
 
 /// What can happen on the problem page.
@@ -201,6 +225,28 @@ pub enum Action {
     RunStarted(RunKind),
     /// The run ended.
     RunFinished(Outcome),
+    /// The submissions list is being fetched (`Off`: not shown).
+    SubmissionsLoading,
+    /// The submissions list is not shown (signed out).
+    SubmissionsOff,
+    /// The submissions list arrived.
+    SubmissionsLoaded(Vec<SubmissionSummary>),
+    /// The submissions list could not be fetched.
+    SubmissionsFailed(String),
+    /// Put a submission's code into the editor, in its language; the code it replaces is
+    /// kept to bring back.
+    OpenSubmission {
+        /// The submission's id.
+        id: String,
+        /// Its language.
+        language: Language,
+        /// Its source.
+        source: String,
+    },
+    /// A submission could not be opened.
+    OpenFailed(String),
+    /// Bring back the code in the current language that opening a submission replaced.
+    RestoreDraft,
 }
 
 impl ProblemState {
@@ -259,6 +305,11 @@ impl ProblemState {
             finished_runs: 0,
             run_blocked: None,
             solved,
+            submissions: Listing::Off,
+            submissions_version: 0,
+            opened: None,
+            replaced_drafts: BTreeMap::new(),
+            open_error: None,
         }
     }
 
@@ -344,10 +395,44 @@ impl ProblemState {
             Action::RunFinished(outcome) => {
                 if let Outcome::Graded { kind, report } = &outcome {
                     self.solved |= solves(*kind, report, self.examples);
+                    if *kind == RunKind::Submit {
+                        self.submissions_version += 1;
+                    }
                 }
                 self.run = RunState::Finished(outcome);
                 self.run_blocked = None;
                 self.finished_runs += 1;
+            }
+            Action::SubmissionsLoading => {
+                // A list already shown stays while it is fetched again.
+                if !matches!(self.submissions, Listing::Ready(_)) {
+                    self.submissions = Listing::Loading;
+                }
+            }
+            Action::SubmissionsOff => self.submissions = Listing::Off,
+            Action::SubmissionsLoaded(list) => self.submissions = Listing::Ready(list),
+            Action::SubmissionsFailed(message) => self.submissions = Listing::Failed(message),
+            Action::OpenSubmission { id, language, source } => {
+                let current = self.code.get(&language).cloned().unwrap_or_default();
+                // The learner's own code, not the unedited text of a submission opened before.
+                let unedited = self
+                    .opened
+                    .as_ref()
+                    .is_some_and(|(_, l, text)| *l == language && *text == current);
+                if current != source && !unedited {
+                    self.replaced_drafts.insert(language, current);
+                }
+                self.code.insert(language, source.clone());
+                self.language = language;
+                self.opened = Some((id, language, source));
+                self.open_error = None;
+            }
+            Action::OpenFailed(message) => self.open_error = Some(message),
+            Action::RestoreDraft => {
+                if let Some(code) = self.replaced_drafts.remove(&self.language) {
+                    self.code.insert(self.language, code);
+                    self.opened = None;
+                }
             }
         }
     }
@@ -458,6 +543,45 @@ mod tests {
         state.apply(Action::ResetCode);
         assert!(state.is_starter(Language::Javascript));
         assert_eq!(state.code[&Language::Python], "x");
+    }
+
+    #[test]
+    fn opening_a_submission_keeps_the_draft_to_bring_back() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Ruby, |_| Some("mine".to_owned()), vec![], false);
+        state.apply(Action::OpenSubmission {
+            id: "a".into(),
+            language: Language::Python,
+            source: "first".into(),
+        });
+        assert_eq!(state.language, Language::Python);
+        assert_eq!(state.current_code(), "first");
+        state.apply(Action::OpenSubmission {
+            id: "b".into(),
+            language: Language::Python,
+            source: "second".into(),
+        });
+        assert_eq!(state.replaced_drafts[&Language::Python], "mine");
+        state.apply(Action::Edit {
+            language: Language::Python,
+            code: "second, edited".into(),
+        });
+        state.apply(Action::OpenSubmission {
+            id: "c".into(),
+            language: Language::Python,
+            source: "third".into(),
+        });
+        assert_eq!(state.replaced_drafts[&Language::Python], "second, edited");
+        state.apply(Action::RestoreDraft);
+        assert_eq!(state.current_code(), "second, edited");
+        assert!(state.replaced_drafts.is_empty());
+        assert_eq!(state.opened, None);
+
+        state.apply(Action::SubmissionsLoading);
+        assert_eq!(state.submissions, Listing::Loading);
+        state.apply(Action::SubmissionsLoaded(vec![]));
+        state.apply(Action::SubmissionsLoading);
+        assert_eq!(state.submissions, Listing::Ready(vec![]));
     }
 
     #[test]

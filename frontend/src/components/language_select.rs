@@ -17,6 +17,17 @@ pub struct LanguageSelectProps {
 /// The language switcher.
 #[component]
 pub fn LanguageSelect(props: &LanguageSelectProps) -> Html {
+    let select = use_node_ref();
+    {
+        // An option's `selected` attribute stops deciding once the user has chosen, so the
+        // selection follows the page's language (say, a reopened submission's) explicitly.
+        let select = select.clone();
+        use_effect_with(props.language, move |language| {
+            if let Some(select) = select.cast::<HtmlSelectElement>() {
+                select.set_value(language.id());
+            }
+        });
+    }
     let onchange = {
         let on_change = props.on_change.clone();
         Callback::from(move |e: Event| {
@@ -29,7 +40,7 @@ pub fn LanguageSelect(props: &LanguageSelectProps) -> Html {
     html! {
         <label class="language-select">
             <span class="visually-hidden">{ "Language" }</span>
-            <select data-testid="language-select" aria-label="Language" {onchange}>
+            <select ref={select} data-testid="language-select" aria-label="Language" {onchange}>
                 { for Language::ALL.iter().map(|l| html! {
                     <option value={l.id()} selected={*l == props.language}>{ l.display_name() }</option>
                 }) }

@@ -3,7 +3,9 @@
 pub mod editor;
 pub mod language_select;
 pub mod markdown;
+pub mod my_submissions;
 pub mod problem_list;
 pub mod results;
 pub mod runtime_status;
 pub mod test_case_editor;
+pub mod user_bar;

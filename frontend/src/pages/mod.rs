@@ -1,5 +1,8 @@
-//! The app's pages: the welcome page with the problem list, a problem, and "not found".
+//! The app's pages: the welcome page with the problem list, a problem, signing in, the
+//! gradebook, and "not found".
 
+pub mod gradebook;
 pub mod not_found;
 pub mod problem;
+pub mod signin;
 pub mod welcome;

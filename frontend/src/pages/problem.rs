@@ -13,11 +13,12 @@ use yew::prelude::*;
 use crate::components::editor::{Editor, EditorLink, is_run_shortcut};
 use crate::components::language_select::LanguageSelect;
 use crate::components::markdown::Markdown;
+use crate::components::my_submissions::MySubmissions;
 use crate::components::problem_list::difficulty_badge;
 use crate::components::results::Results;
 use crate::components::runtime_status::RuntimeStatus;
 use crate::components::test_case_editor::TestCaseEditor;
-use crate::hooks::{Load, use_autosave, use_problem, use_sandbox};
+use crate::hooks::{Load, use_account, use_autosave, use_grader, use_problem, use_sandbox};
 use crate::pages::not_found::NotFound;
 use crate::pages::welcome::set_title;
 use crate::sandbox::grade_in_browser;
@@ -81,7 +82,11 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         })
     };
     let sandbox = use_sandbox();
-    let grader_url = use_memo((), |_| grader::grader_url());
+    let grader_url = Rc::new(use_grader());
+    let account = use_account();
+    // The token every call to the grader carries, when someone is signed in.
+    let token = account.token().map(str::to_owned);
+    let user = account.session.as_ref().map(|s| s.name.clone());
     // Set while a run is in flight, so a second Ctrl+Enter does not start another.
     let busy = use_mut_ref(|| false);
     // Counts runs started, so that a late "running" indicator knows its run is over.
@@ -180,12 +185,88 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         })
     };
 
+    // "Your submissions": fetched when someone signs in, and again after each graded Submit.
+    let refresh_submissions = use_state(|| 0u32);
+    {
+        let dispatcher = state.dispatcher();
+        let grader_url = (*grader_url).clone();
+        let problem_id = problem.id.clone();
+        // Only the latest request's answer counts.
+        let generation = use_mut_ref(|| 0u64);
+        use_effect_with(
+            (token.clone(), user, state.submissions_version, *refresh_submissions),
+            move |(token, user, _, _)| {
+                let current = {
+                    let mut g = generation.borrow_mut();
+                    *g += 1;
+                    *g
+                };
+                match (grader_url, token.clone(), user.clone()) {
+                    (Some(base), Some(token), Some(user)) => {
+                        dispatcher.dispatch(Action::SubmissionsLoading);
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let action =
+                                match grader::submissions(&base, &token, &user, &problem_id, SUBMISSIONS_SHOWN).await {
+                                    Ok(page) => Action::SubmissionsLoaded(page.submissions),
+                                    Err(e) => Action::SubmissionsFailed(e.to_string()),
+                                };
+                            if *generation.borrow() == current {
+                                dispatcher.dispatch(action);
+                            }
+                        });
+                    }
+                    _ => dispatcher.dispatch(Action::SubmissionsOff),
+                }
+            },
+        );
+    }
+    let open_submission = {
+        let state = state.clone();
+        let editor = editor.clone();
+        let grader_url = grader_url.clone();
+        let token = token.clone();
+        Callback::from(move |id: String| {
+            let (Some(base), Some(token)) = ((*grader_url).clone(), token.clone()) else {
+                return;
+            };
+            // What the editor holds is the learner's code to keep.
+            sync_code(&state, &editor);
+            let dispatcher = state.dispatcher();
+            wasm_bindgen_futures::spawn_local(async move {
+                let action = match grader::submission(&base, &token, &id).await {
+                    Ok(detail) => match detail.summary.language.parse::<Language>() {
+                        Ok(language) => Action::OpenSubmission {
+                            id,
+                            language,
+                            source: detail.source,
+                        },
+                        Err(_) => Action::OpenFailed(format!(
+                            "That submission is in {}, which this app does not know.",
+                            detail.summary.language
+                        )),
+                    },
+                    Err(e) => Action::OpenFailed(format!("Could not open that submission: {e}")),
+                };
+                dispatcher.dispatch(action);
+            });
+        })
+    };
+    let restore_draft = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::RestoreDraft))
+    };
+    let on_refresh = {
+        let refresh_submissions = refresh_submissions.clone();
+        Callback::from(move |()| refresh_submissions.set(*refresh_submissions + 1))
+    };
+
     let submit = {
         let state = state.clone();
         let problem_id = problem.id.clone();
         let busy = busy.clone();
         let grader_url = grader_url.clone();
         let editor = editor.clone();
+        let token = token.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(base) = (*grader_url).clone() else {
                 return;
@@ -200,8 +281,9 @@ fn Workspace(props: &WorkspaceProps) -> Html {
             let dispatcher = state.dispatcher();
             let problem_id = problem_id.clone();
             let busy = busy.clone();
+            let token = token.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = match grader::submit(&base, &problem_id, language, &source).await {
+                let outcome = match grader::submit(&base, token.as_deref(), &problem_id, language, &source).await {
                     Ok(report) => Outcome::Graded {
                         kind: RunKind::Submit,
                         report,
@@ -337,6 +419,13 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                         <div class="alert error" role="alert" data-testid="run-blocked">{ reason.clone() }</div>
                     }
                     <Results run={state.run.clone()} finished_runs={state.finished_runs} examples={state.examples} params={meta.params.clone()} />
+                    if grader_url.is_some() {
+                        <MySubmissions listing={state.submissions.clone()} signed_in={token.is_some()}
+                            opened={state.opened.as_ref().map(|(id, _, _)| id.clone())}
+                            can_restore={state.replaced_drafts.contains_key(&language)}
+                            open_error={state.open_error.clone()}
+                            on_open={open_submission} on_restore={restore_draft} {on_refresh} />
+                    }
                     <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch} />
                 </div>
             </div>
@@ -359,6 +448,9 @@ fn sync_code(state: &UseReducerHandle<ProblemState>, editor: &EditorLink) -> Str
         _ => code,
     }
 }
+
+/// How many of the learner's submissions the page lists.
+const SUBMISSIONS_SHOWN: u32 = 20;
 
 /// How long a run goes before the page shows that it is running.
 const RUNNING_SHOWN_AFTER_MS: i32 = 50;

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use gloo_storage::{LocalStorage, Storage};
 use polyrun_core::Language;
 
+use crate::account::Session;
 use crate::state::SavedTest;
 
 fn draft_key(problem: &str, language: Language) -> String {
@@ -71,4 +72,21 @@ pub fn last_language() -> Option<Language> {
 /// Remembers the language used last.
 pub fn save_language(language: Language) {
     let _ = LocalStorage::set(LANGUAGE_KEY, language.id());
+}
+
+const SESSION_KEY: &str = "polyrun:session";
+
+/// The signed-in session (token, name, role), if any.
+pub fn load_session() -> Option<Session> {
+    LocalStorage::get(SESSION_KEY).ok()
+}
+
+/// Keeps the signed-in session; `None` (sign out) forgets it.
+pub fn save_session(session: Option<&Session>) {
+    match session {
+        Some(session) => {
+            let _ = LocalStorage::set(SESSION_KEY, session);
+        }
+        None => LocalStorage::delete(SESSION_KEY),
+    }
 }
