@@ -1,5 +1,8 @@
-//! `--store memory`: everything in one process's memory, gone when it stops. The reference
-//! for the trait's semantics (the conformance tests run it beside the real back ends).
+//! `--store memory`: everything in one process's memory, gone when it stops, and bounded:
+//! the newest [`MAX_KEPT`] submissions and as many Judge0 submissions (the oldest finished
+//! ones forgotten first), so that a client cannot grow the process without end. The
+//! reference for the trait's semantics (the conformance tests run it beside the real back
+//! ends).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -8,6 +11,9 @@ use async_trait::async_trait;
 
 use crate::model::{Claim, Cursor, Filter, Identity, Job, JobState, NewToken, Page, Submission, TokenInfo};
 use crate::{Store, StoreError};
+
+/// Submissions, and Judge0 submissions, kept at most.
+pub const MAX_KEPT: usize = 10_000;
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -90,6 +96,17 @@ impl Store for MemoryStore {
             )));
         }
         inner.jobs.insert(job.token.clone(), job.clone());
+        if inner.jobs.len() > MAX_KEPT {
+            // The oldest finished one; if none is finished, the oldest of all.
+            let oldest = inner
+                .jobs
+                .values()
+                .min_by_key(|j| (!matches!(j.state, JobState::Finished { .. }), j.created_at_ms))
+                .map(|j| j.token.clone());
+            if let Some(oldest) = oldest {
+                inner.jobs.remove(&oldest);
+            }
+        }
         Ok(())
     }
 
@@ -194,5 +211,35 @@ impl Store for MemoryStore {
             }
             None => Ok(false),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SubmissionSummary;
+    use polyrun_core::Verdict;
+
+    #[tokio::test]
+    async fn memory_is_bounded_and_forgets_the_oldest() {
+        let store = MemoryStore::default();
+        for n in 0..=MAX_KEPT as i64 {
+            let summary = SubmissionSummary {
+                id: format!("{n:032x}"),
+                user: None,
+                problem: "p".into(),
+                language: "python".into(),
+                verdict: Verdict::Accepted,
+                passed: 1,
+                total: 1,
+                time_ms: 1.0,
+                created_at_ms: n,
+            };
+            let s = Submission { summary, source: String::new(), report: serde_json::Value::Null };
+            store.put_submission(&s).await.expect("put");
+        }
+        assert_eq!(store.lock().submissions.len(), MAX_KEPT);
+        assert!(store.submission(&format!("{:032x}", 0)).await.expect("get").is_none());
+        assert!(store.submission(&format!("{:032x}", 1)).await.expect("get").is_some());
     }
 }
