@@ -53,6 +53,16 @@ impl Store for MemoryStore {
         inner
             .submissions
             .insert(submission.summary.id.clone(), submission.clone());
+        if inner.submissions.len() > MAX_KEPT {
+            let oldest = inner
+                .submissions
+                .values()
+                .min_by_key(|s| (s.summary.created_at_ms, s.summary.id.clone()))
+                .map(|s| s.summary.id.clone());
+            if let Some(oldest) = oldest {
+                inner.submissions.remove(&oldest);
+            }
+        }
         Ok(())
     }
 
@@ -235,7 +245,11 @@ mod tests {
                 time_ms: 1.0,
                 created_at_ms: n,
             };
-            let s = Submission { summary, source: String::new(), report: serde_json::Value::Null };
+            let s = Submission {
+                summary,
+                source: String::new(),
+                report: serde_json::Value::Null,
+            };
             store.put_submission(&s).await.expect("put");
         }
         assert_eq!(store.lock().submissions.len(), MAX_KEPT);
