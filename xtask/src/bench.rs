@@ -275,7 +275,7 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
 /// The "Stores" section: grades per second over HTTP with nothing kept and with SQLite.
 pub fn render_store(results: &[Value]) -> String {
     let mut md = String::from(
-        "## Grading with a store (`polyrun serve --workers 2`, 4 clients for 10 s)\n\n\
+        "## Grading with a store (`polyrun serve --workers 2`, 4 clients, 3 turns of 5 s each)\n\n\
          `POST /api/v1/grade` of two-sum's reference solution with `--store memory` (nothing \
          kept) and with a fresh SQLite file (every grade written, WAL, before it is \
          answered); a lone client's p50 beside.\n\n\
