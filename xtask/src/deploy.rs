@@ -217,6 +217,8 @@ fn lambda_smoke(staging: &Path, cache: &Path) -> anyhow::Result<()> {
         .env("POLYRUN_RUNTIMES", staging.join(RUNTIMES_DIR))
         .env("POLYRUN_PROBLEMS", staging.join(PROBLEMS_DIR))
         .env("POLYRUN_CACHE", cache)
+        // The template's table is not here: the smoke test keeps nothing.
+        .env("POLYRUN_STORE", "memory")
         .current_dir(staging)
         .spawn()
         .context("cannot start bootstrap")?;
