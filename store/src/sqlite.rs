@@ -87,9 +87,24 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
         let opened = path.clone();
-        let conn = tokio::task::spawn_blocking(move || open_connection(&opened))
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("opening the SQLite store failed: {e}")))??;
+        // Switching a new file to WAL takes a lock SQLite's busy handler does not wait for:
+        // processes opening one file at once retry (for up to 10 s) instead of failing.
+        let conn = tokio::task::spawn_blocking(move || {
+            let mut attempt = 0;
+            loop {
+                match open_connection(&opened) {
+                    Err(StoreError::Unavailable(m))
+                        if attempt < 100 && (m.contains("locked") || m.contains("busy")) =>
+                    {
+                        attempt += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    other => return other,
+                }
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("opening the SQLite store failed: {e}")))??;
         Ok(SqliteStore {
             path,
             conn: Arc::new(Mutex::new(conn)),
