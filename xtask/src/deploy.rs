@@ -334,34 +334,7 @@ pub fn lint() -> anyhow::Result<()> {
 
 /// The `cfn-lint` command of a venv with `CFN_LINT_VERSION`, made on first use.
 fn install_cfn_lint() -> anyhow::Result<PathBuf> {
-    let venv = util::cache_dir().join(format!("cfn-lint-{CFN_LINT_VERSION}"));
-    let bin = venv.join("bin").join("cfn-lint");
-    let done = venv.join(".installed");
-    if done.is_file() && bin.is_file() {
-        return Ok(bin);
-    }
-    util::step(&format!(
-        "pip install cfn-lint=={CFN_LINT_VERSION} into {}",
-        venv.display()
-    ));
-    let make = || {
-        Command::new("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv)
-            .status()
-    };
-    if !make().is_ok_and(|s| s.success()) {
-        // Debian's python3 has no ensurepip without python3-venv.
-        setup::apt(&["python3-venv"], "/nonexistent")?;
-        util::run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
-    }
-    util::run(
-        Command::new(venv.join("bin").join("pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("cfn-lint=={CFN_LINT_VERSION}")),
-    )?;
-    std::fs::write(&done, CFN_LINT_VERSION).with_context(|| format!("cannot write {}", done.display()))?;
-    Ok(bin)
+    setup::pip_tool("cfn-lint", CFN_LINT_VERSION, "cfn-lint")
 }
 
 /// Every `POLYRUN_*` variable the template sets must be a string literal in the source of

@@ -63,31 +63,7 @@ pub fn run() -> anyhow::Result<()> {
 
 /// The `st` command of a venv with schemathesis `VERSION`, made on first use.
 fn install() -> anyhow::Result<PathBuf> {
-    let venv = util::cache_dir().join(format!("schemathesis-{VERSION}"));
-    let st = venv.join("bin").join("st");
-    let done = venv.join(".installed");
-    if done.is_file() && st.is_file() {
-        return Ok(st);
-    }
-    util::step(&format!("pip install schemathesis=={VERSION} into {}", venv.display()));
-    let make = || {
-        Command::new("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv)
-            .status()
-    };
-    if !make().is_ok_and(|s| s.success()) {
-        // Debian's python3 has no ensurepip without python3-venv.
-        setup::apt(&["python3-venv"], "/nonexistent")?;
-        util::run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
-    }
-    util::run(
-        Command::new(venv.join("bin").join("pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("schemathesis=={VERSION}")),
-    )?;
-    std::fs::write(&done, VERSION).with_context(|| format!("cannot write {}", done.display()))?;
-    Ok(st)
+    setup::pip_tool("schemathesis", VERSION, "st")
 }
 
 /// A `polyrun serve` for the run (killed when dropped): two sandboxes, a queue of 64, the

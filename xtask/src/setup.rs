@@ -251,3 +251,31 @@ fn build_js_engine() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The command `bin` of the PyPI package `package==version`, installed into a venv of its
+/// own under the cache folder on first use (and `python3-venv` from Debian when missing).
+pub fn pip_tool(package: &str, version: &str, bin: &str) -> anyhow::Result<std::path::PathBuf> {
+    let venv = util::cache_dir().join(format!("{package}-{version}"));
+    let command = venv.join("bin").join(bin);
+    let done = venv.join(".installed");
+    if done.is_file() && command.is_file() {
+        return Ok(command);
+    }
+    step(&format!("pip install {package}=={version} into {}", venv.display()));
+    let make = || {
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .status()
+    };
+    if !make().is_ok_and(|s| s.success()) {
+        // Debian's python3 has no ensurepip without python3-venv.
+        apt(&["python3-venv"], "/nonexistent")?;
+        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
+    }
+    run(Command::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("{package}=={version}")))?;
+    std::fs::write(&done, version).with_context(|| format!("cannot write {}", done.display()))?;
+    Ok(command)
+}

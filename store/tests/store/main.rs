@@ -191,19 +191,3 @@ async fn sqlite_token_conflicts_say_which() {
     let err = store.put_token(&same_hash).await.expect_err("hash taken").to_string();
     assert_eq!(err, "that token exists");
 }
-
-#[tokio::test]
-#[ignore = "a timing probe, run by hand"]
-async fn probe_sqlite_put_cost() {
-    let dir = tempfile::tempdir().expect("dir");
-    let store = polyrun_store::SqliteStore::open(&dir.path().join("p.db"))
-        .await
-        .expect("open");
-    let started = std::time::Instant::now();
-    for i in 0..1000 {
-        let s = cases::submission(Some("ada"), "two-sum", polyrun_core::Verdict::Accepted, 3, i);
-        store.put_submission(&s).await.expect("put");
-    }
-    let wall = started.elapsed();
-    eprintln!("1000 puts: {wall:?}");
-}
