@@ -13,6 +13,7 @@ pub mod grading;
 pub mod harness;
 pub mod language;
 pub mod limits;
+pub mod pack;
 pub mod problem;
 pub mod protocol;
 pub mod report;
