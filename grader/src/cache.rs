@@ -6,6 +6,12 @@
 //! file that another user owns or can write is never loaded from (nor written to); the
 //! runtime is then compiled in memory, with one warning. There is no fallback folder in
 //! the shared temporary directory.
+//!
+//! Two small notes live beside the modules so that a short-lived process (`polyrun run`,
+//! `polyrun grade`) pays for neither again: the module file's SHA-256 under its
+//! `(device, inode, size, mtime, ctime)` (the file is read and hashed again whenever any of
+//! them changes), and each runtime's measured footprint under the compiled module's key and
+//! the harness texts that measured it. Both are read with the same checks as the modules.
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -31,27 +37,51 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|home| PathBuf::from(home).join(".cache").join("polyrun"))
 }
 
+/// A compiled module and, when it is cached, the path of its cache entry (the key the
+/// notes beside it are filed under).
+pub struct Loaded {
+    /// The module.
+    pub module: Module,
+    /// Its cache entry, when the cache folder is usable.
+    pub entry: Option<PathBuf>,
+}
+
 /// Loads `wasm_path` compiled for `engine`, compiling it and caching it in `cache` (when
 /// that folder is ours) on first use.
-pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Module, GraderError> {
-    let bytes = std::fs::read(wasm_path).map_err(|e| GraderError::MissingRuntime {
-        path: wasm_path.to_owned(),
-        reason: e.to_string().to_lowercase(),
-    })?;
-    let compile = || {
-        Module::new(engine, &bytes).map_err(|e| GraderError::Compile {
+pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Loaded, GraderError> {
+    let read = || {
+        std::fs::read(wasm_path).map_err(|e| GraderError::MissingRuntime {
+            path: wasm_path.to_owned(),
+            reason: e.to_string().to_lowercase(),
+        })
+    };
+    let compile = |bytes: &[u8]| {
+        Module::new(engine, bytes).map_err(|e| GraderError::Compile {
             path: wasm_path.to_owned(),
             reason: format!("{e:#}"),
         })
     };
+    let uncached = |bytes: Option<Vec<u8>>| {
+        let bytes = match bytes {
+            Some(bytes) => bytes,
+            None => read()?,
+        };
+        Ok(Loaded {
+            module: compile(&bytes)?,
+            entry: None,
+        })
+    };
     let Some(cache) = cache else {
-        return compile();
+        return uncached(None);
     };
     if let Err(why) = private_dir(cache) {
         warn_once(&format!("not caching compiled runtimes in {}: {why}", cache.display()));
-        return compile();
+        return uncached(None);
     }
-    let digest = hex::encode(Sha256::digest(&bytes));
+    let (digest, mut bytes) = digest_of(wasm_path, cache).map_err(|e| GraderError::MissingRuntime {
+        path: wasm_path.to_owned(),
+        reason: e.to_string().to_lowercase(),
+    })?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let key = format!(
@@ -66,27 +96,123 @@ pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> R
             // A stale or damaged entry fails to load: it is compiled again and replaced.
             Ok(()) => {
                 if let Ok(module) = deserialize(engine, &cached) {
-                    return Ok(module);
+                    return Ok(Loaded {
+                        module,
+                        entry: Some(cached),
+                    });
                 }
             }
             Err(why) => {
                 warn_once(&format!("not loading {}: {why}", cached.display()));
-                return compile();
+                return uncached(bytes);
             }
         }
     }
-    let module = compile()?;
-    if let Ok(serialized) = module.serialize() {
-        let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
-        if write_private(&tmp, &serialized).is_ok() && std::fs::rename(&tmp, &cached).is_ok() {
-            // Reload from the file so memory images are mapped copy-on-write.
-            if let Ok(module) = deserialize(engine, &cached) {
-                return Ok(module);
-            }
+    let bytes = match bytes.take() {
+        Some(bytes) => bytes,
+        None => read()?,
+    };
+    let module = compile(&bytes)?;
+    if let Ok(serialized) = module.serialize()
+        && write_atomically(&cached, &serialized)
+    {
+        // Reload from the file so memory images are mapped copy-on-write.
+        if let Ok(module) = deserialize(engine, &cached) {
+            return Ok(Loaded {
+                module,
+                entry: Some(cached),
+            });
         }
-        let _ = std::fs::remove_file(&tmp);
     }
-    Ok(module)
+    Ok(Loaded { module, entry: None })
+}
+
+/// The SHA-256 of `path` (hex), from the note filed under the file's identity when it is
+/// still true, else by reading the file (whose bytes are then returned too).
+fn digest_of(path: &Path, cache: &Path) -> std::io::Result<(String, Option<Vec<u8>>)> {
+    let identity = identity(path)?;
+    let canonical = std::fs::canonicalize(path)?;
+    let note = cache.join(format!(
+        "{}.digest",
+        &hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()))[..32]
+    ));
+    if let Some(text) = read_note(&note)
+        && let Some((stamp, digest)) = text.rsplit_once(' ')
+        && stamp == identity
+        && digest.len() == 64
+        && digest.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Ok((digest.to_owned(), None));
+    }
+    let bytes = std::fs::read(path)?;
+    let digest = hex::encode(Sha256::digest(&bytes));
+    // Only a file that did not change while it was read is filed under its identity.
+    if self::identity(path).is_ok_and(|after| after == identity) {
+        write_atomically(&note, format!("{identity} {digest}").as_bytes());
+    }
+    Ok((digest, Some(bytes)))
+}
+
+/// What changes whenever a file's bytes may have: device, inode, size, mtime and ctime
+/// (ctime cannot be set back by anybody but the kernel's clock).
+#[cfg(unix)]
+fn identity(path: &Path) -> std::io::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path)?;
+    Ok(format!(
+        "{}:{}:{}:{}.{}:{}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    ))
+}
+
+#[cfg(not(unix))]
+fn identity(_path: &Path) -> std::io::Result<String> {
+    // No inode and ctime to trust: never skip reading the file.
+    Ok(String::from("unknown"))
+}
+
+/// The footprint noted beside the cache entry `entry` for these harness texts.
+pub(crate) fn read_footprint(entry: &Path, harness: &str) -> Option<usize> {
+    read_note(&footprint_note(entry, harness))?.trim().parse().ok()
+}
+
+/// Notes `footprint` beside the cache entry `entry` for these harness texts.
+pub(crate) fn write_footprint(entry: &Path, harness: &str, footprint: usize) {
+    write_atomically(&footprint_note(entry, harness), footprint.to_string().as_bytes());
+}
+
+fn footprint_note(entry: &Path, harness: &str) -> PathBuf {
+    let salt = hex::encode(Sha256::digest(harness.as_bytes()));
+    entry.with_extension(format!("footprint-{}", &salt[..16]))
+}
+
+/// A small note's text, when it is a plain file that is ours alone.
+fn read_note(path: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    private_file(&meta).ok()?;
+    if meta.len() > 4096 {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+/// Writes `bytes` to `path` through a private temporary file and a rename; whether it worked.
+fn write_atomically(path: &Path, bytes: &[u8]) -> bool {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    if write_private(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_ok() {
+        return true;
+    }
+    let _ = std::fs::remove_file(&tmp);
+    false
 }
 
 /// Says `message` on stderr, once per process.
@@ -231,16 +357,82 @@ mod tests {
         let planted = Module::new(&engine, WITH_MEMORY).unwrap().serialize().unwrap();
         std::fs::write(&entry, planted).unwrap();
         // Ours and private: loaded (the check is the file's owner and mode, not its bytes).
-        assert_eq!(load_module(&engine, &wasm, Some(&cache)).unwrap().exports().count(), 1);
+        assert_eq!(
+            load_module(&engine, &wasm, Some(&cache))
+                .unwrap()
+                .module
+                .exports()
+                .count(),
+            1
+        );
 
         std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert_eq!(load_module(&engine, &wasm, Some(&cache)).unwrap().exports().count(), 0);
+        assert_eq!(
+            load_module(&engine, &wasm, Some(&cache))
+                .unwrap()
+                .module
+                .exports()
+                .count(),
+            0
+        );
 
         let me = std::fs::metadata("/proc/self").unwrap().uid();
         if me == 0 {
             std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o600)).unwrap();
             std::os::unix::fs::chown(&entry, Some(65534), None).unwrap();
-            assert_eq!(load_module(&engine, &wasm, Some(&cache)).unwrap().exports().count(), 0);
+            assert_eq!(
+                load_module(&engine, &wasm, Some(&cache))
+                    .unwrap()
+                    .module
+                    .exports()
+                    .count(),
+                0
+            );
         }
+    }
+
+    /// A runtime file replaced in place is hashed again (its identity changed), so the
+    /// module compiled from its old bytes is never used for the new ones.
+    #[test]
+    fn a_changed_runtime_file_is_hashed_again() {
+        let engine = Engine::default();
+        let root = tempfile::tempdir().unwrap();
+        let wasm = root.path().join("m.wasm");
+        let cache = root.path().join("cache");
+        std::fs::write(&wasm, EMPTY).unwrap();
+        assert_eq!(
+            load_module(&engine, &wasm, Some(&cache))
+                .unwrap()
+                .module
+                .exports()
+                .count(),
+            0
+        );
+        let first = load_module(&engine, &wasm, Some(&cache)).unwrap().entry.unwrap();
+        std::fs::write(&wasm, WITH_MEMORY).unwrap();
+        let loaded = load_module(&engine, &wasm, Some(&cache)).unwrap();
+        assert_eq!(loaded.module.exports().count(), 1);
+        assert_ne!(loaded.entry.unwrap(), first);
+        assert_eq!(cwasm_files(&cache).len(), 2);
+    }
+
+    /// A footprint note is read back for the same harness only, and never from a file
+    /// others can write.
+    #[test]
+    fn footprint_notes_are_private_and_keyed_by_the_harness() {
+        let engine = Engine::default();
+        let root = tempfile::tempdir().unwrap();
+        let wasm = root.path().join("m.wasm");
+        std::fs::write(&wasm, EMPTY).unwrap();
+        let cache = root.path().join("cache");
+        let entry = load_module(&engine, &wasm, Some(&cache)).unwrap().entry.unwrap();
+        assert_eq!(read_footprint(&entry, "h1"), None);
+        write_footprint(&entry, "h1", 78_643_200);
+        assert_eq!(read_footprint(&entry, "h1"), Some(78_643_200));
+        assert_eq!(read_footprint(&entry, "h2"), None);
+        let note = footprint_note(&entry, "h1");
+        assert_eq!(std::fs::metadata(&note).unwrap().mode() & 0o777, 0o600);
+        std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert_eq!(read_footprint(&entry, "h1"), None);
     }
 }

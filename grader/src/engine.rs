@@ -48,6 +48,18 @@ pub(crate) enum Entry {
     RubyReactor,
 }
 
+/// What a runtime's footprint depends on besides its module: the texts an empty program
+/// runs through (a changed runner or prelude is measured again).
+fn footprint_salt(language: Language) -> String {
+    use polyrun_core::harness;
+    format!(
+        "{language:?}\n{}\n{}\n{}",
+        harness::PYTHON_RUNNER,
+        harness::RUBY_RUNNER,
+        harness::JAVASCRIPT_PRELUDE
+    )
+}
+
 /// A language's runtime, linked and measured.
 pub(crate) struct Runtime {
     pub pre: InstancePre<HostState>,
@@ -107,13 +119,27 @@ impl Grader {
     pub(crate) async fn runtime(&self, language: Language) -> Result<Arc<Runtime>, GraderError> {
         let slot = &self.runtimes[language as usize];
         slot.get_or_try_init(|| async {
-            let (pre, entry) = self.link(language)?;
+            let (pre, entry, cached) = self.link(language)?;
             let mut runtime = Runtime {
                 pre,
                 entry,
                 footprint: 0,
             };
-            runtime.footprint = crate::session::measure_footprint(self, language, &runtime).await?;
+            // Measured once per compiled module and harness, then noted beside the module:
+            // a one-shot process (`polyrun run`) does not start the interpreter twice.
+            let harness = footprint_salt(language);
+            match cached
+                .as_deref()
+                .and_then(|entry| crate::cache::read_footprint(entry, &harness))
+            {
+                Some(footprint) => runtime.footprint = footprint,
+                None => {
+                    runtime.footprint = crate::session::measure_footprint(self, language, &runtime).await?;
+                    if let Some(entry) = &cached {
+                        crate::cache::write_footprint(entry, &harness, runtime.footprint);
+                    }
+                }
+            }
             Ok(Arc::new(runtime))
         })
         .await
@@ -133,14 +159,15 @@ impl Grader {
         Ok(self.runtime(language).await?.footprint)
     }
 
-    fn link(&self, language: Language) -> Result<(InstancePre<HostState>, Entry), GraderError> {
+    fn link(&self, language: Language) -> Result<(InstancePre<HostState>, Entry, Option<PathBuf>), GraderError> {
         let file = match language {
             Language::Python => polyrun_runtimes::PYTHON.artifact,
             Language::Ruby => polyrun_runtimes::RUBY.artifact,
             Language::Javascript => polyrun_runtimes::JS_ENGINE_ARTIFACT,
         };
         let path = self.config.runtimes_dir.join(file);
-        let module = crate::cache::load_module(&self.engine, &path, self.config.cache_dir.as_deref())?;
+        let crate::cache::Loaded { module, entry: cached } =
+            crate::cache::load_module(&self.engine, &path, self.config.cache_dir.as_deref())?;
         let link_err = |e: wasmtime::Error| GraderError::Compile {
             path: path.clone(),
             reason: format!("{e:#}"),
@@ -154,7 +181,7 @@ impl Grader {
             Entry::Command
         };
         let pre = linker.instantiate_pre(&module).map_err(link_err)?;
-        Ok((pre, entry))
+        Ok((pre, entry, cached))
     }
 }
 
