@@ -7,6 +7,10 @@
 //! `http` starts the real `polyrun serve` and times `POST /api/v1/grade` (two-sum, every
 //! test) and Judge0's `POST /submissions?wait=true` over loopback, next to the same work
 //! called in-process, so the difference is what HTTP adds.
+//!
+//! `process` times whole `polyrun run` (an empty program) and `polyrun grade` (the easy
+//! problem) processes, as an autograder calling the command once per submission sees them
+//! (`POLYRUN_BIN=PATH` times another build of `polyrun`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -109,6 +113,67 @@ async fn startup(grader: &Grader, language: Language) {
         "{}",
         json!({"bench": "startup", "language": language.id(), "p50_ms": percentile(&samples, 0.5),
                "footprint_mib": grader.footprint(language).await.unwrap_or(0) as f64 / 1048576.0})
+    );
+}
+
+/// Wall time of whole `polyrun` processes: `run` of an empty program and `grade` of the easy
+/// problem's solution (20 runs after 2 warm-ups, p50).
+fn process(language: Language) {
+    let bank = tempfile::tempdir().expect("temp bank");
+    let problem = easy_problem();
+    let folder = bank.path().join(&problem.id);
+    std::fs::create_dir_all(&folder).expect("problem folder");
+    std::fs::write(folder.join("problem.toml"), META).expect("problem.toml");
+    std::fs::write(folder.join("statement.md"), "Sum a list.\n").expect("statement.md");
+    std::fs::write(
+        folder.join("tests.json"),
+        serde_json::to_string(&problem.tests).unwrap_or_default(),
+    )
+    .expect("tests.json");
+    let extension = language.extension();
+    let empty = bank.path().join(format!("empty.{extension}"));
+    std::fs::write(&empty, "").expect("empty program");
+    let source = bank.path().join(format!("solution.{extension}"));
+    std::fs::write(&source, solution(language)).expect("solution");
+    // POLYRUN_BIN times another build (an older one, for a before/after in one run).
+    let binary = std::env::var_os("POLYRUN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_polyrun").into());
+    let time = |args: &[&std::ffi::OsStr], expect: i32| {
+        let mut samples = Vec::new();
+        for i in 0..22 {
+            let started = Instant::now();
+            let out = std::process::Command::new(&binary)
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("polyrun runs");
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(
+                out.status.code(),
+                Some(expect),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if i >= 2 {
+                samples.push(elapsed);
+            }
+        }
+        samples.sort_by(f64::total_cmp);
+        percentile(&samples, 0.5)
+    };
+    let run = time(&["run".as_ref(), empty.as_os_str()], 0);
+    let grade = time(
+        &[
+            "grade".as_ref(),
+            "--problems".as_ref(),
+            bank.path().as_os_str(),
+            problem.id.as_ref(),
+            source.as_os_str(),
+        ],
+        0,
+    );
+    println!(
+        "{}",
+        json!({"bench": "process", "language": language.id(), "run_p50_ms": run, "grade_p50_ms": grade})
     );
 }
 
@@ -468,6 +533,11 @@ fn main() {
                 }
             }
             "rss" => rss(grader, &languages).await,
+            "process" => {
+                for language in languages {
+                    process(language);
+                }
+            }
             "http" => {
                 for language in languages {
                     http(&grader, language).await;

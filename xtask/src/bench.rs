@@ -20,7 +20,16 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let write = !args.iter().any(|a| a == "--no-write");
     apt(&["ruby", "nodejs"], "/usr/bin/ruby")?;
     let mut results: Vec<Value> = Vec::new();
-    for what in ["startup", "latency", "cpu", "throughput", "rss", "http", "store"] {
+    for what in [
+        "startup",
+        "latency",
+        "process",
+        "cpu",
+        "throughput",
+        "rss",
+        "http",
+        "store",
+    ] {
         step(&format!("bench {what}"));
         results.extend(grader_bench(what)?);
     }
@@ -212,6 +221,7 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
             num(start, "footprint_mib"),
         );
     }
+    md.push_str(&render_process(results));
     let _ = writeln!(
         md,
         "\n## CPU-bound program against the native interpreter\n\n\
@@ -269,6 +279,29 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
     md.push('\n');
     md.push_str(&render_store(results));
     md.push_str(NOTES);
+    md
+}
+
+/// The "Whole processes" section: `polyrun run` and `polyrun grade` as one process each.
+pub fn render_process(results: &[Value]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "\n## Whole `polyrun` processes (20 runs after 2 warm-ups, p50)\n\n\
+         What an autograder calling the command once per submission sees: `polyrun run` of an \
+         empty program and `polyrun grade` of the easy problem above, process start to exit \
+         (compiled runtimes cached, as after the first call).\n\n\
+         | language | `polyrun run` (empty) | `polyrun grade` | target (grade) |\n|---|---|---|---|"
+    );
+    for (language, target) in LANGUAGES.iter().zip(["≤ 40 ms", "≤ 40 ms", "≤ 20 ms"]) {
+        let row = find(results, "process", language);
+        let _ = writeln!(
+            md,
+            "| {language} | {:.1} ms | {:.1} ms | {target} |",
+            num(row, "run_p50_ms"),
+            num(row, "grade_p50_ms"),
+        );
+    }
     md
 }
 
