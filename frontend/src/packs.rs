@@ -131,6 +131,12 @@ pub fn check_url(typed: &str, resolved: Option<&str>) -> Result<String, String> 
     }
 }
 
+/// The pack URL of a shared link: the part of the URL after `#`, of the form
+/// `/pack?url=<url-encoded>` (other query parameters are ignored). `None` for anything else.
+pub fn link_url(fragment: &str) -> Option<String> {
+    crate::account::fragment_param(fragment, "/pack", "url")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +170,11 @@ mod tests {
     #[test]
     fn the_cap_refuses_declared_and_streamed_sizes() {
         assert!(check_declared_size(MAX_PACK_BYTES as u64).is_ok());
-        assert!(check_declared_size(50 << 20).unwrap_err().contains("largest accepted is 4 MiB"));
+        assert!(
+            check_declared_size(50 << 20)
+                .unwrap_err()
+                .contains("largest accepted is 4 MiB")
+        );
         let mut body = CappedBody::default();
         let chunk = vec![b' '; 1 << 20];
         for _ in 0..4 {
@@ -197,6 +207,17 @@ mod tests {
             check_url("w.json", Some("https://site/w.json")).unwrap(),
             "https://site/w.json"
         );
+    }
+
+    #[test]
+    fn a_shared_link_names_its_pack() {
+        assert_eq!(
+            link_url("#/pack?url=https%3A%2F%2Fa.example%2Fw%201.json&x=1").as_deref(),
+            Some("https://a.example/w 1.json")
+        );
+        assert_eq!(link_url("#/pack?x=1"), None);
+        assert_eq!(link_url("#/signin?url=https%3A%2F%2Fa"), None);
+        assert_eq!(link_url("#/pack?url="), None);
     }
 
     #[test]
