@@ -153,6 +153,12 @@ async function packError(pattern) {
   return handle.jsonValue();
 }
 
+/** Waits until no pack load is under way. */
+const idle = () =>
+  page.waitForFunction(() => !document.querySelector('[data-testid="pack-load-button"]').disabled, null, {
+    timeout: 60_000,
+  });
+
 async function openPackProblem(title, id) {
   await packLocator(title).locator(`[data-testid="problem-link"][data-problem-id="${id}"]`).click();
   await page.locator('[data-testid="editor"]').waitFor({ timeout: 60_000 });
@@ -228,9 +234,13 @@ test("a pack loads from a file, and loading the same source again replaces it", 
   const file = { name: "mine.json", mimeType: "application/json", buffer: Buffer.from(body) };
   await page.locator('[data-testid="pack-file-input"]').setInputFiles(file);
   await packLocator("From a file").waitFor({ timeout: 60_000 });
+  // The same file, then the same URL, again: each replaces its pack (the button is
+  // disabled while a load is under way).
   await page.locator('[data-testid="pack-file-input"]').setInputFiles(file);
-  await loadUrl(`${host.origin}/week1.json`);
-  await page.waitForFunction(() => !document.querySelector('[data-testid="pack-load-button"]').disabled);
+  await idle();
+  const week1 = `${host.origin}/week1.json`;
+  await Promise.all([page.waitForResponse(week1), loadUrl(week1)]);
+  await idle();
   assert.deepEqual(await packTitles(), ["Week 1", "From a file"]);
   // A file over the cap is refused before it is read.
   const big = { name: "big.json", mimeType: "application/json", buffer: Buffer.alloc(5 * 1024 * 1024, 0x20) };
