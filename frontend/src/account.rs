@@ -148,17 +148,23 @@ impl yew::Reducible for AccountState {
 /// The token of an invite link: the part of the URL after `#`, of the form
 /// `/signin?token=<token>` (other query parameters are ignored). `None` for anything else.
 pub fn invite_token(fragment: &str) -> Option<String> {
+    fragment_param(fragment, "/signin", "token")
+}
+
+/// The value of `name` in the query of a fragment whose path is `route` (`#/route?name=…`),
+/// percent-decoded and trimmed; `None` when absent, empty, or on another route.
+pub(crate) fn fragment_param(fragment: &str, route: &str, name: &str) -> Option<String> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     let (path, query) = fragment.split_once('?')?;
-    if path.trim_end_matches('/') != "/signin" {
+    if path.trim_end_matches('/') != route {
         return None;
     }
     query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == "token")
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| percent_decode(value).trim().to_owned())
-        .filter(|token| !token.is_empty())
+        .filter(|value| !value.is_empty())
 }
 
 /// `%XX` and `+` decoded (a token is ASCII; anything undecodable is kept as it is).

@@ -14,9 +14,10 @@ use crate::components::user_bar::UserBar;
 use crate::hooks::{recheck, use_grader};
 use crate::pages::gradebook::GradebookPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::pack::PackProblemPage;
 use crate::pages::problem::ProblemPage;
 use crate::pages::signin::SignInPage;
-use crate::pages::welcome::Welcome;
+use crate::pages::welcome::{PackLink, Welcome};
 use crate::sandbox::{RUNTIMES_BASE, RuntimeView, Runtimes, Sandbox, SandboxHost};
 use crate::services::storage;
 
@@ -32,6 +33,17 @@ pub enum Route {
         /// The problem's id.
         id: String,
     },
+    /// A problem of a loaded pack.
+    #[at("/pack/:pack/:id")]
+    PackProblem {
+        /// The pack's key (`crate::packs::url_key` or `file_key`).
+        pack: String,
+        /// The problem's id in the pack.
+        id: String,
+    },
+    /// Loads the pack at `?url=<url-encoded>`, then shows the welcome page with it.
+    #[at("/pack")]
+    Pack,
     /// Signing in to the grader with a token; an invite link is
     /// `#/signin?token=<token>` (the token is read, then removed from the address).
     #[at("/signin")]
@@ -49,6 +61,10 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Welcome /> },
         Route::Problem { id } => html! { <ProblemPage id={AttrValue::from(id)} /> },
+        Route::PackProblem { pack, id } => {
+            html! { <PackProblemPage pack={AttrValue::from(pack)} id={AttrValue::from(id)} /> }
+        }
+        Route::Pack => html! { <PackLink /> },
         Route::SignIn => html! { <SignInPage /> },
         Route::Gradebook => html! { <GradebookPage /> },
         Route::NotFound => html! { <NotFound /> },

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod catalog;
 pub mod markdown;
+pub mod packs;
 pub mod panic;
 pub mod starter;
 pub mod state;

@@ -4,6 +4,7 @@ pub mod editor;
 pub mod language_select;
 pub mod markdown;
 pub mod my_submissions;
+pub mod packs;
 pub mod problem_list;
 pub mod results;
 pub mod runtime_status;

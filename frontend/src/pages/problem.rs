@@ -56,37 +56,66 @@ pub fn ProblemPage(props: &ProblemPageProps) -> Html {
         }
         Load::Ready(problem) => {
             let key = problem.id.clone();
-            html! { <Workspace {key} {problem} /> }
+            let store = AttrValue::from(problem.id.clone());
+            html! { <Workspace {key} {problem} {store} submit_to={SubmitTo::Site} /> }
         }
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct WorkspaceProps {
-    problem: Rc<PublicProblem>,
+/// Where Submit grades.
+#[derive(Clone, PartialEq)]
+pub enum SubmitTo {
+    /// The site's grader (the page's `polyrun-grader`), with the signed-in person's token.
+    Site,
+    /// A problem pack's grader, when the pack names one (no token is ever sent there).
+    Pack {
+        /// The pack's `grader` URL.
+        grader: Option<String>,
+    },
 }
 
+/// Properties of [`Workspace`].
+#[derive(Properties, PartialEq)]
+pub struct WorkspaceProps {
+    /// The problem.
+    pub problem: Rc<PublicProblem>,
+    /// The key its drafts, own tests and solved mark are kept under (the id for a
+    /// built-in problem, `crate::packs::problem_store_key` for a pack's).
+    pub store: AttrValue,
+    /// Where Submit grades.
+    pub submit_to: SubmitTo,
+}
+
+/// The workspace of a loaded problem: statement, editor, Run, Submit, own tests, results.
 #[component]
-fn Workspace(props: &WorkspaceProps) -> Html {
+pub fn Workspace(props: &WorkspaceProps) -> Html {
     let problem = props.problem.clone();
+    let store = props.store.clone();
     let state = {
         let problem = problem.clone();
+        let store = store.clone();
         use_reducer(move || {
             ProblemState::new(
                 &problem,
                 storage::last_language().unwrap_or(Language::Python),
-                |l| storage::load_draft(&problem.id, l),
-                storage::load_tests(&problem.id),
-                storage::solved().contains(&problem.id),
+                |l| storage::load_draft(&store, l),
+                storage::load_tests(&store),
+                storage::solved().contains(store.as_str()),
             )
         })
     };
     let sandbox = use_sandbox();
-    let grader_url = Rc::new(use_grader());
+    let site_grader = use_grader();
     let account = use_account();
+    // Only the site's grader gets the signed-in person's token (and lists their submissions).
+    let signed = props.submit_to == SubmitTo::Site;
+    let grader_url = Rc::new(match &props.submit_to {
+        SubmitTo::Site => site_grader,
+        SubmitTo::Pack { grader } => grader.as_ref().map(|g| g.trim_end_matches('/').to_owned()),
+    });
     // The token every call to the grader carries, when someone is signed in.
-    let token = account.token().map(str::to_owned);
-    let user = account.session.as_ref().map(|s| s.name.clone());
+    let token = account.token().filter(|_| signed).map(str::to_owned);
+    let user = account.session.as_ref().filter(|_| signed).map(|s| s.name.clone());
     // Set while a run is in flight, so a second Ctrl+Enter does not start another.
     let busy = use_mut_ref(|| false);
     // Counts runs started, so that a late "running" indicator knows its run is over.
@@ -107,16 +136,16 @@ fn Workspace(props: &WorkspaceProps) -> Html {
         });
     }
     use_autosave(
-        AttrValue::from(problem.id.clone()),
+        store.clone(),
         language,
         (!state.is_starter(language)).then(|| state.current_code().to_owned()),
     );
     {
-        let id = problem.id.clone();
+        let id = store.clone();
         use_effect_with(state.saved_tests(), move |tests| storage::save_tests(&id, tests));
     }
     {
-        let id = problem.id.clone();
+        let id = store.clone();
         use_effect_with(state.solved, move |solved| {
             if *solved {
                 storage::mark_solved(&id);
@@ -332,10 +361,12 @@ fn Workspace(props: &WorkspaceProps) -> Html {
 
     let running = state.is_running();
     let meta = &problem.meta;
-    let submit_title = if grader_url.is_some() {
-        "Grade against every test, hidden ones included, on the grader"
-    } else {
-        "needs a grader"
+    let submit_title = match (&props.submit_to, grader_url.is_some()) {
+        (_, true) => "Grade against every test, hidden ones included, on the grader",
+        (SubmitTo::Site, false) => "needs a grader",
+        (SubmitTo::Pack { .. }, false) => {
+            "This pack names no grader, so Submit is off: Run checks the examples and your own tests"
+        }
     };
     let compare = match meta.compare {
         polyrun_core::CompareMode::Exact => "exact match".to_owned(),
@@ -415,11 +446,14 @@ fn Workspace(props: &WorkspaceProps) -> Html {
                             { "Reset to starter code" }
                         </button>
                     </div>
+                    if !signed && grader_url.is_none() {
+                        <p class="muted small" data-testid="submit-off-reason">{ submit_title }</p>
+                    }
                     if let Some(reason) = &state.run_blocked {
                         <div class="alert error" role="alert" data-testid="run-blocked">{ reason.clone() }</div>
                     }
                     <Results run={state.run.clone()} finished_runs={state.finished_runs} examples={state.examples} params={meta.params.clone()} />
-                    if grader_url.is_some() {
+                    if signed && grader_url.is_some() {
                         <MySubmissions listing={state.submissions.clone()} signed_in={token.is_some()}
                             opened={state.opened.as_ref().map(|(id, _, _)| id.clone())}
                             can_restore={state.replaced_drafts.contains_key(&language)}

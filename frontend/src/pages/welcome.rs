@@ -1,16 +1,42 @@
-//! The welcome page: what polyrun is, and the problem list.
+//! The welcome page: what polyrun is, the problem list, and the problem packs loaded in
+//! this browser (`#/pack?url=…` loads one, then shows this page with it).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
+use yew_router::prelude::*;
 
+use crate::components::packs::Packs;
 use crate::components::problem_list::ProblemList;
 use crate::hooks::{Load, use_problem_index};
 use crate::services::storage;
 
+/// Properties of [`Welcome`].
+#[derive(Properties, PartialEq)]
+pub struct WelcomeProps {
+    /// A pack URL to load at once (from `#/pack?url=…`).
+    #[prop_or_default]
+    pub load_url: Option<AttrValue>,
+}
+
+/// A shared pack link, `#/pack?url=<url-encoded>`: the welcome page, loading that pack.
+#[component]
+pub fn PackLink() -> Html {
+    // Read again whenever the fragment's query changes (a link opened in a tab already here).
+    let query = use_location().map(|l| l.query_str().to_owned()).unwrap_or_default();
+    let url = use_memo(query, |_| {
+        let fragment = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        // An empty `url` still loads, so that the learner sees why it failed.
+        crate::packs::link_url(&fragment).unwrap_or_default()
+    });
+    html! { <Welcome load_url={AttrValue::from((*url).clone())} /> }
+}
+
 /// The welcome page.
 #[component]
-pub fn Welcome() -> Html {
+pub fn Welcome(props: &WelcomeProps) -> Html {
     let (index, retry) = use_problem_index();
     let solved = use_memo((), |_| storage::solved());
     use_effect_with((), |_| set_title("polyrun — practise coding problems in your browser"));
@@ -44,6 +70,7 @@ pub fn Welcome() -> Html {
                 </p>
             </section>
             { list }
+            <Packs load_url={props.load_url.clone()} />
         </main>
     }
 }

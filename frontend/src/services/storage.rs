@@ -90,3 +90,20 @@ pub fn save_session(session: Option<&Session>) {
         None => LocalStorage::delete(SESSION_KEY),
     }
 }
+
+const PACKS_KEY: &str = "polyrun:packs";
+
+/// The loaded problem packs, in the order they were first loaded.
+pub fn load_packs() -> Vec<crate::packs::StoredPack> {
+    LocalStorage::get(PACKS_KEY).unwrap_or_default()
+}
+
+/// Keeps the loaded problem packs (all at once: a write that fails changes nothing).
+pub fn save_packs(packs: &[crate::packs::StoredPack]) -> Result<(), String> {
+    if packs.is_empty() {
+        LocalStorage::delete(PACKS_KEY);
+        return Ok(());
+    }
+    LocalStorage::set(PACKS_KEY, packs)
+        .map_err(|e| format!("this browser could not keep the pack (its storage is full or off): {e}"))
+}
