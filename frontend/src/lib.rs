@@ -9,6 +9,7 @@ pub mod account;
 pub mod catalog;
 pub mod markdown;
 pub mod panic;
+pub mod share;
 pub mod starter;
 pub mod state;
 
