@@ -14,7 +14,7 @@
 //! Using it on a page (the problem page does; a playground page the same way, with
 //! [`Shared::Playground`]):
 //!
-//! ```ignore
+//! ```text
 //! // Opening: the hook reads `?share=` from the address (also when a link is opened in a
 //! // tab already on the page), removes it from the address bar, and hands over the result.
 //! use_shared_link(Callback::from(move |shared: Result<Share, ShareError>| match shared {
@@ -177,7 +177,10 @@ pub fn encode(share: &Share) -> Result<String, ShareError> {
 pub fn decode(text: &str) -> Result<Share, ShareError> {
     let text = text.trim();
     if text.len() > PAYLOAD_CAP_CHARS {
-        return Err(ShareError::TooLarge(format!("{} characters (at most {PAYLOAD_CAP_CHARS})", text.len())));
+        return Err(ShareError::TooLarge(format!(
+            "{} characters (at most {PAYLOAD_CAP_CHARS})",
+            text.len()
+        )));
     }
     let Some((tag, body)) = text.split_once('.') else {
         return Err(ShareError::Format("it has no format tag".into()));
@@ -216,7 +219,11 @@ pub fn decode(text: &str) -> Result<Share, ShareError> {
                 "own tests belong with a problem, stdin with the playground, not both".into(),
             ));
         }
-        (None, None, None) => return Err(ShareError::Invalid("it names neither a problem nor the playground".into())),
+        (None, None, None) => {
+            return Err(ShareError::Invalid(
+                "it names neither a problem nor the playground".into(),
+            ));
+        }
     };
     let share = Share {
         language,

@@ -7,5 +7,6 @@ pub mod my_submissions;
 pub mod problem_list;
 pub mod results;
 pub mod runtime_status;
+pub mod share_bar;
 pub mod test_case_editor;
 pub mod user_bar;

@@ -14,7 +14,11 @@ fn problem_share(code: &str) -> Share {
             id: "shortest-path".into(),
             tests: vec![
                 SavedTest {
-                    args: vec![r#"{"a": {"b": 4, "c": 1}, "c": {"b": 2, "d": 7}, "b": {"d": 1}}"#.into(), r#""a""#.into(), r#""d""#.into()],
+                    args: vec![
+                        r#"{"a": {"b": 4, "c": 1}, "c": {"b": 2, "d": 7}, "b": {"d": 1}}"#.into(),
+                        r#""a""#.into(),
+                        r#""d""#.into(),
+                    ],
                     expected: "4".into(),
                 },
                 SavedTest {
@@ -28,7 +32,10 @@ fn problem_share(code: &str) -> Share {
 
 /// A payload made by hand: the version tag, then `bytes` zlib-packed and base64url'd.
 fn payload_of(bytes: &[u8]) -> String {
-    format!("v1.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6)))
+    format!(
+        "v1.{}",
+        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6))
+    )
 }
 
 #[test]
@@ -37,7 +44,9 @@ fn problem_and_playground_shares_round_trip() {
     let payload = encode(&share).unwrap();
     assert!(payload.starts_with("v1."));
     assert!(
-        payload[3..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        payload[3..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
         "base64url without padding: {payload}"
     );
     assert_eq!(decode(&payload), Ok(share));
@@ -81,7 +90,14 @@ fn a_link_cut_short_is_damaged() {
     let payload = encode(&problem_share(SOLUTION_3K)).unwrap();
     // Every cut, whether or not it leaves valid base64, is caught (zlib's checksum and its
     // end marker; JSON's syntax behind them).
-    for keep in [payload.len() / 2, payload.len() - 1, payload.len() - 2, payload.len() - 3, 10, 4] {
+    for keep in [
+        payload.len() / 2,
+        payload.len() - 1,
+        payload.len() - 2,
+        payload.len() - 3,
+        10,
+        4,
+    ] {
         assert_eq!(decode(&payload[..keep]), Err(ShareError::Damaged), "cut to {keep}");
     }
     assert_eq!(decode("v1."), Err(ShareError::Damaged));
@@ -90,7 +106,11 @@ fn a_link_cut_short_is_damaged() {
 #[test]
 fn garbage_and_unknown_formats_are_refused() {
     assert_eq!(decode("v1.!!!!"), Err(ShareError::Damaged));
-    assert_eq!(decode("v1.aGVsbG8gd29ybGQ"), Err(ShareError::Damaged), "base64 of plain text");
+    assert_eq!(
+        decode("v1.aGVsbG8gd29ybGQ"),
+        Err(ShareError::Damaged),
+        "base64 of plain text"
+    );
     assert!(matches!(decode("hello"), Err(ShareError::Format(_))));
     let newer = decode("v2.eJyrrgUAAXUA-Q").unwrap_err();
     assert!(newer.to_string().contains("“v2”"), "{newer}");
@@ -117,7 +137,10 @@ fn a_decompression_bomb_stops_at_the_cap() {
 
 #[test]
 fn oversized_code_stdin_and_tests_are_refused_both_ways() {
-    let big = format!("# </script><script>alert(1)</script>\n{}", "x = 1\n".repeat(SOURCE_CAP_BYTES / 6 + 1));
+    let big = format!(
+        "# </script><script>alert(1)</script>\n{}",
+        "x = 1\n".repeat(SOURCE_CAP_BYTES / 6 + 1)
+    );
     let json = serde_json::json!({"language": "python", "code": big, "problem": "two-sum", "tests": []});
     let err = decode(&payload_of(json.to_string().as_bytes())).unwrap_err();
     assert!(err.to_string().contains("its code is"), "{err}");
@@ -125,24 +148,55 @@ fn oversized_code_stdin_and_tests_are_refused_both_ways() {
 
     let stdin = "1\n".repeat(STDIN_CAP_BYTES);
     let json = serde_json::json!({"language": "ruby", "code": "", "stdin": stdin});
-    assert!(decode(&payload_of(json.to_string().as_bytes())).unwrap_err().to_string().contains("stdin"));
+    assert!(
+        decode(&payload_of(json.to_string().as_bytes()))
+            .unwrap_err()
+            .to_string()
+            .contains("stdin")
+    );
 
     let tests: Vec<_> = (0..=TESTS_CAP).map(|_| serde_json::json!({"args": ["1"]})).collect();
     let json = serde_json::json!({"language": "ruby", "code": "", "problem": "a", "tests": tests});
-    assert!(decode(&payload_of(json.to_string().as_bytes())).unwrap_err().to_string().contains("own tests"));
+    assert!(
+        decode(&payload_of(json.to_string().as_bytes()))
+            .unwrap_err()
+            .to_string()
+            .contains("own tests")
+    );
 }
 
 #[test]
 fn wrong_types_and_unknown_languages_say_what_is_wrong() {
     let cases = [
-        (r#"{"language": "cobol", "code": "", "stdin": ""}"#, "unknown language 'cobol'"),
-        (r#"{"language": "py", "code": "", "stdin": ""}"#, "unknown language 'py'"),
+        (
+            r#"{"language": "cobol", "code": "", "stdin": ""}"#,
+            "unknown language 'cobol'",
+        ),
+        (
+            r#"{"language": "py", "code": "", "stdin": ""}"#,
+            "unknown language 'py'",
+        ),
         (r#"{"language": "python", "code": 42, "stdin": ""}"#, "invalid type"),
-        (r#"{"language": "python", "code": "", "problem": "a", "tests": [{"args": [1]}]}"#, "invalid type"),
-        (r#"{"language": "python", "code": "", "problem": "../etc", "tests": []}"#, "not a problem id"),
-        (r#"{"language": "python", "code": "", "stdin": "", "extra": 1}"#, "unknown field"),
-        (r#"{"language": "python", "code": ""}"#, "neither a problem nor the playground"),
-        (r#"{"language": "python", "code": "", "problem": "a", "stdin": ""}"#, "not both"),
+        (
+            r#"{"language": "python", "code": "", "problem": "a", "tests": [{"args": [1]}]}"#,
+            "invalid type",
+        ),
+        (
+            r#"{"language": "python", "code": "", "problem": "../etc", "tests": []}"#,
+            "not a problem id",
+        ),
+        (
+            r#"{"language": "python", "code": "", "stdin": "", "extra": 1}"#,
+            "unknown field",
+        ),
+        (
+            r#"{"language": "python", "code": ""}"#,
+            "neither a problem nor the playground",
+        ),
+        (
+            r#"{"language": "python", "code": "", "problem": "a", "stdin": ""}"#,
+            "not both",
+        ),
         (r#"[1, 2, 3]"#, "invalid type"),
         ("\u{0}\u{1}binary", "expected value"),
     ];
