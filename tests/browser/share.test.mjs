@@ -91,7 +91,7 @@ test("a shared 3 KB solution opens in a fresh browser filled, with nothing run",
   assert.equal(tests.length, 1);
 
   shared = await share(pageA);
-  console.log(`# share link of a ${SOLUTION.length}-byte solution and 1 own test: ${shared.length} characters`);
+  console.log(`share link of a ${SOLUTION.length}-byte solution and 1 own test: ${shared.length} characters`);
   assert.ok(shared.length < 2000, `the link is ${shared.length} characters`);
   assert.ok(shared.startsWith(`${server.origin}/#/problems/${PROBLEM}?share=v1.`), shared);
   await pageA.waitForFunction(
