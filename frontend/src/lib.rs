@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod markdown;
 pub mod packs;
 pub mod panic;
+pub mod share;
 pub mod starter;
 pub mod state;
 

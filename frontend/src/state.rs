@@ -183,6 +183,15 @@ pub struct ProblemState {
     pub replaced_drafts: BTreeMap<Language, String>,
     /// Why the last submission could not be opened.
     pub open_error: Option<String>,
+    /// The code a share link put into the editor, in its language (while it is unedited,
+    /// it is not saved as the learner's draft).
+    pub shared: Option<(Language, String)>,
+    /// The own tests a share link brought, as opened (not saved while unedited either).
+    pub shared_tests: Option<Vec<SavedTest>>,
+    /// The learner's own tests that a share link replaced, to bring back.
+    pub replaced_tests: Option<Vec<CustomTest>>,
+    /// Why the last share link could not be opened.
+    pub share_error: Option<String>,
 }
 
 /// What can happen on the problem page.
@@ -245,8 +254,21 @@ pub enum Action {
     },
     /// A submission could not be opened.
     OpenFailed(String),
-    /// Bring back the code in the current language that opening a submission replaced.
+    /// Bring back the code in the current language (and the own tests) that opening a
+    /// submission or a share link replaced.
     RestoreDraft,
+    /// Fill the page from a share link (nothing runs); the learner's code and own tests
+    /// it replaces are kept to bring back.
+    OpenShare {
+        /// The shared code's language.
+        language: Language,
+        /// The shared code.
+        code: String,
+        /// The shared own tests (one JSON text per parameter each).
+        tests: Vec<SavedTest>,
+    },
+    /// A share link could not be opened, for this reason (nothing else changes).
+    ShareFailed(String),
 }
 
 impl ProblemState {
@@ -310,6 +332,10 @@ impl ProblemState {
             opened: None,
             replaced_drafts: BTreeMap::new(),
             open_error: None,
+            shared: None,
+            shared_tests: None,
+            replaced_tests: None,
+            share_error: None,
         }
     }
 
@@ -321,6 +347,46 @@ impl ProblemState {
     /// Whether the current language's code is its starter code.
     pub fn is_starter(&self, language: Language) -> bool {
         self.code.get(&language) == self.starters.get(&language)
+    }
+
+    /// Whether `language`'s code is what a share link or an opened submission put there,
+    /// unedited: not the learner's own.
+    fn is_foreign(&self, language: Language, text: &str) -> bool {
+        self.is_shared(language, text)
+            || self
+                .opened
+                .as_ref()
+                .is_some_and(|(_, l, t)| *l == language && t == text)
+    }
+
+    /// Whether `text` in `language` is the code a share link brought, unedited.
+    fn is_shared(&self, language: Language, text: &str) -> bool {
+        self.shared.as_ref().is_some_and(|(l, t)| *l == language && t == text)
+    }
+
+    /// Keeps the learner's code in `language` to bring back, before `incoming` replaces it
+    /// (unless it is the starter code, the same text, or not the learner's own).
+    fn keep_replaced(&mut self, language: Language, incoming: &str) {
+        let current = self.code.get(&language).cloned().unwrap_or_default();
+        if current != incoming && !self.is_foreign(language, &current) && !self.is_starter(language) {
+            self.replaced_drafts.insert(language, current);
+        }
+    }
+
+    /// Whether the current language's code is a share link's, unedited: the autosave
+    /// leaves the learner's stored draft alone then.
+    pub fn shows_shared_code(&self) -> bool {
+        self.is_shared(self.language, self.current_code())
+    }
+
+    /// Whether the own tests are a share link's, unedited (not saved over the learner's).
+    pub fn shows_shared_tests(&self) -> bool {
+        self.shared_tests.as_ref().is_some_and(|t| *t == self.saved_tests())
+    }
+
+    /// Whether there is something to bring back (code in the current language, or tests).
+    pub fn can_restore(&self) -> bool {
+        self.replaced_drafts.contains_key(&self.language) || self.replaced_tests.is_some()
     }
 
     /// Whether a run or submission is in progress.
@@ -413,15 +479,7 @@ impl ProblemState {
             Action::SubmissionsLoaded(list) => self.submissions = Listing::Ready(list),
             Action::SubmissionsFailed(message) => self.submissions = Listing::Failed(message),
             Action::OpenSubmission { id, language, source } => {
-                let current = self.code.get(&language).cloned().unwrap_or_default();
-                // The learner's own code, not the unedited text of a submission opened before.
-                let unedited = self
-                    .opened
-                    .as_ref()
-                    .is_some_and(|(_, l, text)| *l == language && *text == current);
-                if current != source && !unedited {
-                    self.replaced_drafts.insert(language, current);
-                }
+                self.keep_replaced(language, &source);
                 self.code.insert(language, source.clone());
                 self.language = language;
                 self.opened = Some((id, language, source));
@@ -433,8 +491,51 @@ impl ProblemState {
                     self.code.insert(self.language, code);
                     self.opened = None;
                 }
+                if let Some(tests) = self.replaced_tests.take() {
+                    self.tests = tests;
+                }
+                self.run_blocked = None;
             }
+            Action::OpenShare { language, code, tests } => self.open_share(language, code, tests),
+            Action::ShareFailed(message) => self.share_error = Some(message),
         }
+    }
+}
+
+impl ProblemState {
+    /// Fills the page from a share link, or sets `share_error` (and changes nothing else)
+    /// when its tests do not fit the problem's parameters.
+    fn open_share(&mut self, language: Language, code: String, tests: Vec<SavedTest>) {
+        let params = self.params.len();
+        if let Some((n, t)) = tests.iter().enumerate().find(|(_, t)| t.args.len() != params) {
+            self.share_error = Some(format!(
+                "This share link's test {} has {} arguments; this problem takes {params}.",
+                n + 1,
+                t.args.len()
+            ));
+            return;
+        }
+        self.keep_replaced(language, &code);
+        let current = self.saved_tests();
+        if !current.is_empty() && current != tests && self.replaced_tests.is_none() && !self.shows_shared_tests() {
+            self.replaced_tests = Some(self.tests.clone());
+        }
+        self.tests = tests
+            .iter()
+            .zip(self.next_test_id..)
+            .map(|(t, id)| CustomTest {
+                id,
+                args: t.args.clone(),
+                expected: t.expected.clone(),
+            })
+            .collect();
+        self.next_test_id += tests.len() as u32;
+        self.shared_tests = Some(tests);
+        self.code.insert(language, code.clone());
+        self.language = language;
+        self.shared = Some((language, code));
+        self.share_error = None;
+        self.run_blocked = None;
     }
 }
 
@@ -582,6 +683,103 @@ mod tests {
         state.apply(Action::SubmissionsLoaded(vec![]));
         state.apply(Action::SubmissionsLoading);
         assert_eq!(state.submissions, Listing::Ready(vec![]));
+    }
+
+    fn saved(args: [&str; 2], expected: &str) -> SavedTest {
+        SavedTest {
+            args: args.map(str::to_owned).to_vec(),
+            expected: expected.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_share_fills_the_page_and_keeps_the_draft_and_tests_to_bring_back() {
+        let p = problem();
+        let mine = vec![saved(["[1]", "1"], "")];
+        let mut state = ProblemState::new(
+            &p,
+            Language::Ruby,
+            |l| (l == Language::Python).then(|| "mine".to_owned()),
+            mine.clone(),
+            false,
+        );
+        let theirs = vec![saved(["[5, 5]", "10"], "[0, 1]"), saved(["[1, 2]", "3"], "")];
+        state.apply(Action::OpenShare {
+            language: Language::Python,
+            code: "theirs".into(),
+            tests: theirs.clone(),
+        });
+        assert_eq!((state.language, state.current_code()), (Language::Python, "theirs"));
+        assert_eq!(state.saved_tests(), theirs);
+        assert_eq!(state.run, RunState::Idle, "nothing runs");
+        assert!(
+            state.shows_shared_code() && state.shows_shared_tests(),
+            "not saved over the learner's"
+        );
+        assert!(state.can_restore());
+        // Editing makes them the learner's (saved again), with the old ones still to bring back.
+        state.apply(Action::Edit {
+            language: Language::Python,
+            code: "theirs, edited".into(),
+        });
+        assert!(!state.shows_shared_code());
+        state.apply(Action::AddTest);
+        assert!(!state.shows_shared_tests());
+        state.apply(Action::RestoreDraft);
+        assert_eq!(state.current_code(), "mine");
+        assert_eq!(state.saved_tests(), mine);
+        assert!(!state.can_restore());
+        assert_eq!(state.share_error, None);
+    }
+
+    #[test]
+    fn a_share_over_starter_code_has_nothing_to_bring_back() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
+        state.apply(Action::OpenShare {
+            language: Language::Python,
+            code: "theirs".into(),
+            tests: vec![],
+        });
+        assert_eq!(state.current_code(), "theirs");
+        assert!(!state.can_restore());
+        // A second link over the first's unedited code: still nothing of the learner's.
+        state.apply(Action::OpenShare {
+            language: Language::Python,
+            code: "again".into(),
+            tests: vec![],
+        });
+        assert!(state.replaced_drafts.is_empty());
+    }
+
+    #[test]
+    fn a_share_whose_tests_do_not_fit_changes_nothing() {
+        let p = problem();
+        let mut state = ProblemState::new(
+            &p,
+            Language::Ruby,
+            |_| Some("mine".to_owned()),
+            vec![saved(["[1]", "1"], "")],
+            false,
+        );
+        let before = state.clone();
+        state.apply(Action::OpenShare {
+            language: Language::Python,
+            code: "theirs".into(),
+            tests: vec![SavedTest {
+                args: vec!["1".into()],
+                expected: String::new(),
+            }],
+        });
+        let error = state.share_error.take().expect("an error");
+        assert!(
+            error.contains("test 1 has 1 arguments; this problem takes 2"),
+            "{error}"
+        );
+        assert_eq!(state, before);
+        state.apply(Action::ShareFailed("damaged".into()));
+        assert_eq!(state.share_error.as_deref(), Some("damaged"));
+        assert_eq!(state.current_code(), "mine");
     }
 
     #[test]

@@ -8,5 +8,6 @@ pub mod packs;
 pub mod problem_list;
 pub mod results;
 pub mod runtime_status;
+pub mod share_bar;
 pub mod test_case_editor;
 pub mod user_bar;

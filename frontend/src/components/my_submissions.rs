@@ -1,7 +1,8 @@
 //! "Your submissions" on a problem page (`my-submissions`), when the page names a grader:
 //! one `submission-row` per submission, newest first, with `data-verdict`, passed / total
-//! and when; `submission-open-button` puts its code into the editor (in its language), and
-//! `restore-draft-button` brings back the code that replaced. Signed out, it asks to sign in.
+//! and when; `submission-open-button` puts its code into the editor (in its language; the
+//! problem page offers `restore-draft-button` to bring back the code it replaced). Signed
+//! out, it asks to sign in.
 
 use yew::prelude::*;
 
@@ -18,14 +19,10 @@ pub struct MySubmissionsProps {
     pub signed_in: bool,
     /// The submission whose code the editor was given last.
     pub opened: Option<String>,
-    /// Whether the code that opening replaced, in the current language, can come back.
-    pub can_restore: bool,
     /// Why the last submission could not be opened.
     pub open_error: Option<String>,
     /// Opens a submission (its id).
     pub on_open: Callback<String>,
-    /// Brings back the replaced code.
-    pub on_restore: Callback<()>,
     /// Fetches the list again.
     pub on_refresh: Callback<()>,
 }
@@ -84,23 +81,11 @@ pub fn MySubmissions(props: &MySubmissionsProps) -> Html {
             },
         }
     };
-    let restore = {
-        let on_restore = props.on_restore.clone();
-        Callback::from(move |_: MouseEvent| on_restore.emit(()))
-    };
     html! {
         <section class="panel my-submissions" data-testid="my-submissions" aria-labelledby="my-submissions-title">
             <div class="panel-head"><h2 id="my-submissions-title">{ "Your submissions" }</h2></div>
             if let Some(message) = &props.open_error {
                 <div class="alert error" role="alert" data-testid="submission-open-error">{ message.clone() }</div>
-            }
-            if props.can_restore {
-                <div class="alert restore" data-testid="draft-replaced">
-                    { "The editor shows a submission's code; your own code is kept. " }
-                    <button type="button" class="button small" data-testid="restore-draft-button" onclick={restore}>
-                        { "Bring back my code" }
-                    </button>
-                </div>
             }
             { body }
         </section>

@@ -23,28 +23,37 @@ fn flush(pending: &RefCell<Pending>) {
 }
 
 /// Saves `draft` (the code of `problem` in `language`, `None` when it is the starter code)
-/// a moment after it last changed.
+/// a moment after it last changed; while `hold` is set the text shown is not the learner's
+/// (a share link's code, unedited): what was typed before is saved, and this is not.
 #[hook]
-pub fn use_autosave(problem: AttrValue, language: Language, draft: Option<String>) {
+pub fn use_autosave(problem: AttrValue, language: Language, draft: Option<String>, hold: bool) {
     let pending = use_mut_ref(|| Pending::None);
     let timer = use_mut_ref(|| Option::<Timeout>::None);
     let first = use_mut_ref(|| true);
 
     {
         let pending = pending.clone();
-        use_effect_with((problem, language, draft), move |(problem, language, draft)| {
-            // The first render shows what storage already holds.
-            if std::mem::replace(&mut *first.borrow_mut(), false) {
-                return;
-            }
-            let same_target = matches!(&*pending.borrow(), Some((p, l, _)) if p == problem.as_str() && l == language);
-            if !same_target {
-                flush(&pending);
-            }
-            *pending.borrow_mut() = Some((problem.to_string(), *language, draft.clone()));
-            let later = pending.clone();
-            *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || flush(&later)));
-        });
+        use_effect_with(
+            (problem, language, draft, hold),
+            move |(problem, language, draft, hold)| {
+                // The first render shows what storage already holds.
+                if std::mem::replace(&mut *first.borrow_mut(), false) {
+                    return;
+                }
+                if *hold {
+                    flush(&pending);
+                    return;
+                }
+                let same_target =
+                    matches!(&*pending.borrow(), Some((p, l, _)) if p == problem.as_str() && l == language);
+                if !same_target {
+                    flush(&pending);
+                }
+                *pending.borrow_mut() = Some((problem.to_string(), *language, draft.clone()));
+                let later = pending.clone();
+                *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || flush(&later)));
+            },
+        );
     }
 
     use_effect_with((), move |_| {

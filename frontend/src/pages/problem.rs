@@ -1,7 +1,8 @@
 //! A problem page (`#/problems/<id>`): the statement and examples, the editor with a
 //! language switcher, Run (Ctrl/Cmd+Enter) and Submit, the learner's own tests, and the
 //! results. Runs go through the browser sandbox and core's `Grading`, exactly as the
-//! grader grades.
+//! grader grades. Share links (`#/problems/<id>?share=…`, `crate::share`) fill the page
+//! and run nothing; the learner's draft and tests stay in storage and can be brought back.
 
 use std::rc::Rc;
 
@@ -17,12 +18,14 @@ use crate::components::my_submissions::MySubmissions;
 use crate::components::problem_list::difficulty_badge;
 use crate::components::results::Results;
 use crate::components::runtime_status::RuntimeStatus;
+use crate::components::share_bar::{ShareBar, use_shared_link};
 use crate::components::test_case_editor::TestCaseEditor;
 use crate::hooks::{Load, use_account, use_autosave, use_grader, use_problem, use_sandbox};
 use crate::pages::not_found::NotFound;
 use crate::pages::welcome::set_title;
 use crate::sandbox::grade_in_browser;
 use crate::services::{grader, storage};
+use crate::share::{Share, ShareError, Shared};
 use crate::state::{Action, Outcome, ProblemState, RunKind};
 
 /// Properties of [`ProblemPage`].
@@ -135,15 +138,62 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
             storage::save_language(*language);
         });
     }
+    // A share link's code and tests, unedited, are not the learner's: not saved.
     use_autosave(
         store.clone(),
         language,
         (!state.is_starter(language)).then(|| state.current_code().to_owned()),
+        state.shows_shared_code(),
     );
     {
         let id = store.clone();
-        use_effect_with(state.saved_tests(), move |tests| storage::save_tests(&id, tests));
+        use_effect_with(
+            (state.saved_tests(), state.shows_shared_tests()),
+            move |(tests, shared)| {
+                if !shared {
+                    storage::save_tests(&id, tests);
+                }
+            },
+        );
     }
+    {
+        let state = state.clone();
+        let editor = editor.clone();
+        let id = problem.id.clone();
+        use_shared_link(Callback::from(move |opened: Result<Share, ShareError>| {
+            let action = match opened {
+                Ok(Share {
+                    language,
+                    code,
+                    shared: Shared::Problem { id: for_id, tests },
+                }) if for_id == id => {
+                    // What the editor holds is the learner's code to keep.
+                    sync_code(&state, &editor);
+                    Action::OpenShare { language, code, tests }
+                }
+                Ok(Share {
+                    shared: Shared::Problem { id: other, .. },
+                    ..
+                }) => Action::ShareFailed(format!("This share link is for the problem “{other}”, not this one.")),
+                Ok(_) => Action::ShareFailed("This share link is for the playground, not a problem.".into()),
+                Err(e) => Action::ShareFailed(e.to_string()),
+            };
+            state.dispatch(action);
+        }));
+    }
+    let make_share = {
+        let state = state.clone();
+        let editor = editor.clone();
+        let id = problem.id.clone();
+        Callback::from(move |()| Share {
+            language: state.language,
+            code: sync_code(&state, &editor),
+            shared: Shared::Problem {
+                id: id.clone(),
+                tests: state.saved_tests(),
+            },
+        })
+    };
     {
         let id = store.clone();
         use_effect_with(state.solved, move |solved| {
@@ -282,7 +332,7 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
     };
     let restore_draft = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::RestoreDraft))
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::RestoreDraft))
     };
     let on_refresh = {
         let refresh_submissions = refresh_submissions.clone();
@@ -449,6 +499,22 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     if !signed && grader_url.is_none() {
                         <p class="muted small" data-testid="submit-off-reason">{ submit_title }</p>
                     }
+                    <ShareBar share={make_share} />
+                    if let Some(message) = &state.share_error {
+                        <div class="alert error" role="alert" data-testid="share-error">{ message.clone() }</div>
+                    }
+                    if state.can_restore() {
+                        <div class="alert restore" data-testid="draft-replaced">
+                            { if state.shared.is_some() {
+                                "The editor shows the code (and tests) of a share link; yours are kept. "
+                            } else {
+                                "The editor shows a submission's code; your own code is kept. "
+                            } }
+                            <button type="button" class="button small" data-testid="restore-draft-button" onclick={restore_draft}>
+                                { "Bring back my code" }
+                            </button>
+                        </div>
+                    }
                     if let Some(reason) = &state.run_blocked {
                         <div class="alert error" role="alert" data-testid="run-blocked">{ reason.clone() }</div>
                     }
@@ -456,9 +522,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     if signed && grader_url.is_some() {
                         <MySubmissions listing={state.submissions.clone()} signed_in={token.is_some()}
                             opened={state.opened.as_ref().map(|(id, _, _)| id.clone())}
-                            can_restore={state.replaced_drafts.contains_key(&language)}
                             open_error={state.open_error.clone()}
-                            on_open={open_submission} on_restore={restore_draft} {on_refresh} />
+                            on_open={open_submission} {on_refresh} />
                     }
                     <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch} />
                 </div>

@@ -121,7 +121,7 @@ pub fn SignInPage() -> Html {
 
 /// Drops the query from the address's fragment (`#/signin?token=…` → `#/signin`) without
 /// a new history entry; for when the router is not at hand.
-fn remove_fragment_query() {
+pub(crate) fn remove_fragment_query() {
     let Some(window) = web_sys::window() else { return };
     let Ok(hash) = window.location().hash() else { return };
     let Some((path, _)) = hash.split_once('?') else { return };
