@@ -7,5 +7,7 @@ pub mod my_submissions;
 pub mod problem_list;
 pub mod results;
 pub mod runtime_status;
+pub mod shortcuts;
+pub mod site_footer;
 pub mod test_case_editor;
 pub mod user_bar;

@@ -90,3 +90,20 @@ pub fn save_session(session: Option<&Session>) {
         None => LocalStorage::delete(SESSION_KEY),
     }
 }
+
+const THEME_KEY: &str = "polyrun:theme";
+
+/// The theme chosen in the footer (the system's when none was).
+pub fn theme() -> crate::theme::Theme {
+    crate::theme::Theme::parse(&LocalStorage::get::<String>(THEME_KEY).unwrap_or_default())
+}
+
+/// Keeps the theme chosen; the system's is kept as no choice at all.
+pub fn save_theme(theme: crate::theme::Theme) {
+    match theme.attribute() {
+        Some(id) => {
+            let _ = LocalStorage::set(THEME_KEY, id);
+        }
+        None => LocalStorage::delete(THEME_KEY),
+    }
+}
