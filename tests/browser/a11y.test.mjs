@@ -5,26 +5,13 @@
 //
 //   node --test tests/browser/a11y.test.mjs        (after the site is built: see run.sh)
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { audit, clickRun, launch, openProblem, servePolyrun, waitReady, watchPage } from "./lib.mjs";
+import { audit, clickRun, openProblem, sitePage, waitReady } from "./lib.mjs";
 
 let grader;
-let browser;
 let page;
-const log = [];
-
-before(async () => {
-  grader = await servePolyrun();
-  browser = await launch();
-  page = browser.context.pages()[0] || (await browser.context.newPage());
-  watchPage(page, log);
-});
-
-after(async () => {
-  await browser?.close();
-  await grader?.close();
-});
+const log = sitePage((session) => ({ server: grader, page } = session), { polyrun: [] });
 
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
 

@@ -304,14 +304,16 @@ export function median(values) {
 
 /**
  * For a test file: the built site served on 127.0.0.1 and a Chromium page on it, started
- * before the file's tests (then `started` gets `{server, browser, page}`) and stopped after
- * them. Returns the page's log of console errors and uncaught exceptions.
+ * before the file's tests (then `started` gets `{server, browser, page}`; `server.origin` is
+ * the site's address) and stopped after them. Returns the page's log of console errors and
+ * uncaught exceptions. `polyrun: [args…]` serves the site with `servePolyrun(args)` instead
+ * (the app then names a grader); `browser` are `launch` options (say a phone's viewport).
  */
-export function sitePage(started) {
+export function sitePage(started, { polyrun = null, browser = {} } = {}) {
   const session = { server: null, browser: null, page: null, log: [] };
   before(async () => {
-    session.server = await serve();
-    session.browser = await launch();
+    session.server = polyrun ? await servePolyrun(polyrun) : await serve();
+    session.browser = await launch(browser);
     session.page = session.browser.context.pages()[0] || (await session.browser.context.newPage());
     watchPage(session.page, session.log);
     started(session);

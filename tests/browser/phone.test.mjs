@@ -7,28 +7,18 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { clickRun, describeRun, launch, openProblem, REPO, servePolyrun, setCode, waitReady, watchPage } from "./lib.mjs";
+import { clickRun, describeRun, openProblem, REPO, setCode, sitePage, waitReady } from "./lib.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const SCREENSHOT = join(REPO, "docs", "screenshots", "phone-problem.png");
 
 let grader;
-let browser;
 let page;
-const log = [];
-
-before(async () => {
-  grader = await servePolyrun();
-  browser = await launch({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  page = browser.context.pages()[0] || (await browser.context.newPage());
-  watchPage(page, log);
-});
-
-after(async () => {
-  await browser?.close();
-  await grader?.close();
+const log = sitePage((session) => ({ server: grader, page } = session), {
+  polyrun: [],
+  browser: { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 });
 
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
@@ -95,6 +85,12 @@ test("on a phone, Run is on screen, can be tapped, and shows the results", { tim
   await page.keyboard.type("# hi");
   assert.match(await page.evaluate(() => document.querySelector('[data-testid="editor"]').polyrunEditor.getDoc()), /# hi/);
   await assertFits("a problem page after typing");
+
+  assert.deepEqual(
+    log.filter((l) => l.startsWith("pageerror")),
+    [],
+    "no uncaught exception",
+  );
 
   if (process.env.POLYRUN_SCREENSHOTS === "1") {
     mkdirSync(join(REPO, "docs", "screenshots"), { recursive: true });

@@ -4,26 +4,13 @@
 //
 //   node --test tests/browser/ui.test.mjs        (after the site is built: see run.sh)
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { describeRun, editorText, launch, openProblem, readResults, servePolyrun, waitReady, watchPage } from "./lib.mjs";
+import { describeRun, editorText, openProblem, readResults, sitePage, waitReady } from "./lib.mjs";
 
 let grader;
-let browser;
 let page;
-const log = [];
-
-before(async () => {
-  grader = await servePolyrun();
-  browser = await launch();
-  page = browser.context.pages()[0] || (await browser.context.newPage());
-  watchPage(page, log);
-});
-
-after(async () => {
-  await browser?.close();
-  await grader?.close();
-});
+const log = sitePage((session) => ({ server: grader, page } = session), { polyrun: [] });
 
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
 
