@@ -10,6 +10,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::account::AccountState;
+use crate::components::site_footer::{SiteFooter, apply_theme};
 use crate::components::user_bar::UserBar;
 use crate::hooks::{recheck, use_grader};
 use crate::pages::gradebook::GradebookPage;
@@ -151,9 +152,7 @@ pub fn App(props: &AppProps) -> Html {
                             <UserBar />
                         </header>
                         <Switch<Route> render={switch} />
-                        <footer class="site-footer muted">
-                            { "Your code runs in a sandbox in this page; drafts are kept in this browser." }
-                        </footer>
+                        <SiteFooter />
                     </HashRouter>
                 </ContextProvider<UseReducerHandle<AccountState>>>
             </ContextProvider<UseReducerHandle<Runtimes>>>
@@ -187,6 +186,7 @@ fn ensure_style() {
 pub fn start() {
     crate::panic::install();
     ensure_style();
+    apply_theme(storage::theme());
     // Into the page's `#polyrun-app` when it has one (index.html does: the sandbox frame
     // beside it must not be replaced), else into <body>.
     let root = web_sys::window()

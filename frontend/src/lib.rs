@@ -2,7 +2,7 @@
 //! run graded in the browser exactly as the server's grader does (core's `Grading`).
 //!
 //! The pure parts (starter code, the problem page's reducer, Markdown rendering, filtering
-//! the problem list) build on every target and are unit-tested on the host; the Yew app
+//! the problem list, keyboard shortcuts, the theme choice) build on every target and are unit-tested on the host; the Yew app
 //! itself (router, pages, components, hooks, browser services) is built for `wasm32` only.
 
 pub mod account;
@@ -11,8 +11,10 @@ pub mod markdown;
 pub mod packs;
 pub mod panic;
 pub mod share;
+pub mod shortcuts;
 pub mod starter;
 pub mod state;
+pub mod theme;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

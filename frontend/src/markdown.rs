@@ -38,7 +38,11 @@ pub fn render(markdown: &str) -> String {
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    out
+    // Code blocks and tables scroll sideways when they are wider than the page (a phone):
+    // focusable, so that the keyboard can scroll them too. (Text is escaped: every `<pre>`
+    // and `<table>` here is the renderer's.)
+    out.replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<table>", "<table tabindex=\"0\">")
 }
 
 /// The statement without its first line when that is a level-1 heading (the page shows
@@ -81,8 +85,8 @@ mod tests {
         assert!(html.contains("<h1>Title</h1>"));
         assert!(html.contains("<code>code</code>"));
         assert!(html.contains("<strong>bold</strong>"));
-        assert!(html.contains("<pre><code>f(x) → 1\n</code></pre>"));
-        assert!(html.contains("<table>"));
+        assert!(html.contains("<pre tabindex=\"0\"><code>f(x) → 1\n</code></pre>"));
+        assert!(html.contains("<table tabindex=\"0\">"));
     }
 
     #[test]
@@ -100,6 +104,8 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+        let html = render("`<pre>` and <table>\n");
+        assert!(!html.contains("tabindex"), "{html}");
     }
 
     #[test]

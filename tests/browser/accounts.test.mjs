@@ -6,15 +6,25 @@
 // the gradebook and downloads it as CSV. Needs the polyrun binary (POLYRUN_BIN, else
 // target/release/polyrun).
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
 
-import { chooseLanguage, clickRun, describeRun, editorText, launch, POLYRUN, setCode, typeCode, watchPage } from "./lib.mjs";
-import { DEFAULT_SITE } from "./server.mjs";
+import {
+  audit,
+  chooseLanguage,
+  clickRun,
+  describeRun,
+  editorText,
+  launch,
+  POLYRUN,
+  servePolyrun,
+  setCode,
+  typeCode,
+  watchPage,
+} from "./lib.mjs";
 
 const PROBLEM = "two-sum";
 const WRONG = "def two_sum(nums, target):\n    return [0, 1]\n";
@@ -55,18 +65,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "polyrun-accounts-"));
   store = `sqlite:${join(dir, "polyrun.db")}`;
   tokens.ada = createToken("ada", "learner").token;
-  serve = spawn(
-    POLYRUN,
-    ["serve", "--addr", "127.0.0.1:0", "--site", DEFAULT_SITE, "--auth", "tokens", "--store", store],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const first = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: serve.stdout });
-    lines.once("line", resolve);
-    serve.once("exit", (code) => reject(new Error(`polyrun serve exited (${code})`)));
-  });
-  origin = /http:\/\/[^/\s]+/.exec(first)?.[0];
-  assert.ok(origin, `polyrun serve says where it listens: ${first}`);
+  serve = await servePolyrun(["--auth", "tokens", "--store", store]);
+  origin = serve.origin;
   browser = await launch();
   page = browser.context.pages()[0] || (await browser.context.newPage());
   watchPage(page, log);
@@ -75,7 +75,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  serve?.kill();
+  await serve?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -148,6 +148,7 @@ test("a submission shows in Your submissions with its verdict, and its code reop
     "newest first",
   );
   assert.match(await rows.first().textContent(), /\d+ \/ \d+/, "passed / total");
+  await audit(page, "a problem page with Your submissions (signed in)");
 
   // Reopen the wrong answer from another language: the editor switches to Python and shows
   // it; the code it replaced comes back.
@@ -234,6 +235,7 @@ test("a teacher's invite link signs in, leaves the address, and the gradebook sh
   const cell = row.locator(`[data-testid="gradebook-cell"][data-problem="${PROBLEM}"]`);
   assert.equal(await cell.getAttribute("data-verdict"), "accepted", "the best of ada's submissions");
   assert.match(await cell.textContent(), /2 attempts/);
+  await audit(page, "the gradebook's table (a teacher)");
 
   const [download] = await Promise.all([page.waitForEvent("download"), byTestId("gradebook-csv-button").click()]);
   assert.equal(download.suggestedFilename(), "gradebook.csv");

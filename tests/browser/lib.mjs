@@ -1,13 +1,15 @@
 // Shared helpers of the browser tests and the browser benchmark: the Chromium launch, and
 // acting on the app as a user does (through its data-testid hooks, see frontend/README.md).
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 
 import { after, before } from "node:test";
 
-import { REPO, serve } from "./server.mjs";
+import { DEFAULT_SITE, REPO, serve } from "./server.mjs";
 
 export { REPO };
 
@@ -37,15 +39,17 @@ export const RUN_TIMEOUT = 120_000;
 /**
  * A Chromium with a fresh profile (a new user-data-dir, removed by `close`).
  * Returns { context, close }: a persistent context, so that a second page load in it sees
- * the HTTP cache of the first, as a returning visitor's browser does.
+ * the HTTP cache of the first, as a returning visitor's browser does. Other options (say
+ * `isMobile`, `hasTouch`, `deviceScaleFactor`) go to Playwright's launchPersistentContext.
  */
-export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
+export async function launch({ viewport = { width: 1280, height: 900 }, ...options } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "polyrun-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    ...options,
   });
   return {
     context,
@@ -300,14 +304,16 @@ export function median(values) {
 
 /**
  * For a test file: the built site served on 127.0.0.1 and a Chromium page on it, started
- * before the file's tests (then `started` gets `{server, browser, page}`) and stopped after
- * them. Returns the page's log of console errors and uncaught exceptions.
+ * before the file's tests (then `started` gets `{server, browser, page}`; `server.origin` is
+ * the site's address) and stopped after them. Returns the page's log of console errors and
+ * uncaught exceptions. `polyrun: [args…]` serves the site with `servePolyrun(args)` instead
+ * (the app then names a grader); `browser` are `launch` options (say a phone's viewport).
  */
-export function sitePage(started) {
+export function sitePage(started, { polyrun = null, browser = {} } = {}) {
   const session = { server: null, browser: null, page: null, log: [] };
   before(async () => {
-    session.server = await serve();
-    session.browser = await launch();
+    session.server = polyrun ? await servePolyrun(polyrun) : await serve();
+    session.browser = await launch(browser);
     session.page = session.browser.context.pages()[0] || (await session.browser.context.newPage());
     watchPage(session.page, session.log);
     started(session);
@@ -317,4 +323,72 @@ export function sitePage(started) {
     await session.server?.close();
   });
   return session.log;
+}
+
+/** axe-core's browser build (web/node_modules, a pinned devDependency of web/). */
+let axeSource = null;
+
+/** The serious and critical violations of an axe-core result, one readable block each. */
+export function describeViolations(violations) {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes.slice(0, 8).map((n) => {
+        const why = (n.any[0] || n.all[0] || n.none[0])?.message || n.failureSummary || "";
+        return `    ${n.target.join(" ")}\n      ${why.replace(/\s+/g, " ")}`;
+      });
+      if (v.nodes.length > 8) nodes.push(`    … and ${v.nodes.length - 8} more`);
+      return `- ${v.id} (${v.impact}): ${v.help}\n  ${v.helpUrl}\n${nodes.join("\n")}`;
+    })
+    .join("\n");
+}
+
+/**
+ * Audits the page as it is now with axe-core (every rule but the experimental ones: WCAG 2.x
+ * A/AA and best practices) and fails on any `serious` or `critical` violation, listing each
+ * with the elements it found. `what` names the page's state in the message (say
+ * "problem page, dark"). Every page of the app gets audited (tests/browser/a11y.test.mjs):
+ * call `await audit(page, "my page")` once the page shows what a user sees. The sandbox
+ * frame is not audited (it has no user interface). Returns axe's result (its `violations`
+ * include the moderate and minor ones).
+ */
+export async function audit(page, what = page.url(), { exclude = [] } = {}) {
+  axeSource ??= readFileSync(requireWeb.resolve("axe-core/axe.min.js"), "utf8");
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(
+    (exclude) => window.axe.run({ exclude }, { iframes: false, resultTypes: ["violations"] }),
+    exclude,
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length > 0) {
+    throw new Error(`axe-core: ${bad.length} serious or critical violation(s) on ${what}:\n${describeViolations(bad)}`);
+  }
+  return result;
+}
+
+/**
+ * `polyrun serve` (POLYRUN_BIN) on 127.0.0.1 (any free port) over the built site, with open
+ * access and an in-memory store unless `args` say otherwise (say `["--auth", "tokens",
+ * "--store", "sqlite:…"]`): the app then names a grader (Submit, Sign in). Returns
+ * { origin, close }.
+ */
+export async function servePolyrun(args = []) {
+  const store = args.includes("--store") ? [] : ["--store", "memory"];
+  const child = spawn(POLYRUN, ["serve", "--addr", "127.0.0.1:0", "--site", DEFAULT_SITE, ...store, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`polyrun serve exited (${code})`)));
+  });
+  const origin = /http:\/\/[^/\s]+/.exec(first)?.[0];
+  if (!origin) throw new Error(`polyrun serve did not say where it listens: ${first}`);
+  return {
+    origin,
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    },
+  };
 }

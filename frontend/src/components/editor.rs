@@ -98,9 +98,9 @@ pub struct EditorProps {
     pub link: EditorLink,
 }
 
-/// Whether a key event is Ctrl+Enter or Cmd+Enter.
+/// Whether a key event is Ctrl+Enter or Cmd+Enter (with Shift it is Submit's).
 pub fn is_run_shortcut(e: &KeyboardEvent) -> bool {
-    e.key() == "Enter" && (e.ctrl_key() || e.meta_key())
+    crate::components::shortcuts::command_of(e, true) == Some(crate::shortcuts::Command::Run)
 }
 
 /// The code editor.

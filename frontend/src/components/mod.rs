@@ -9,5 +9,7 @@ pub mod problem_list;
 pub mod results;
 pub mod runtime_status;
 pub mod share_bar;
+pub mod shortcuts;
+pub mod site_footer;
 pub mod test_case_editor;
 pub mod user_bar;

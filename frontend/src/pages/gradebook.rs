@@ -124,7 +124,7 @@ fn view_table(book: &Gradebook) -> Html {
         };
     }
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Gradebook table">
             <table class="gradebook" data-testid="gradebook-table">
                 <thead>
                     <tr>

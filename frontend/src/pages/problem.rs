@@ -1,8 +1,9 @@
 //! A problem page (`#/problems/<id>`): the statement and examples, the editor with a
-//! language switcher, Run (Ctrl/Cmd+Enter) and Submit, the learner's own tests, and the
-//! results. Runs go through the browser sandbox and core's `Grading`, exactly as the
-//! grader grades. Share links (`#/problems/<id>?share=…`, `crate::share`) fill the page
-//! and run nothing; the learner's draft and tests stay in storage and can be brought back.
+//! language switcher, Run (Ctrl/Cmd+Enter) and Submit (Ctrl/Cmd+Shift+Enter), the
+//! learner's own tests, and the results. Runs go through the browser sandbox and core's
+//! `Grading`, exactly as the grader grades. Share links (`#/problems/<id>?share=…`,
+//! `crate::share`) fill the page and run nothing; the learner's draft and tests stay in
+//! storage and can be brought back.
 
 use std::rc::Rc;
 
@@ -19,6 +20,7 @@ use crate::components::problem_list::difficulty_badge;
 use crate::components::results::Results;
 use crate::components::runtime_status::RuntimeStatus;
 use crate::components::share_bar::{ShareBar, use_shared_link};
+use crate::components::shortcuts::command_of;
 use crate::components::test_case_editor::TestCaseEditor;
 use crate::hooks::{Load, use_account, use_autosave, use_grader, use_problem, use_sandbox};
 use crate::pages::not_found::NotFound;
@@ -346,7 +348,7 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         let grader_url = grader_url.clone();
         let editor = editor.clone();
         let token = token.clone();
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |()| {
             let Some(base) = (*grader_url).clone() else {
                 return;
             };
@@ -394,13 +396,24 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(()))
     };
+    let submit_click = {
+        let submit = submit.clone();
+        Callback::from(move |_: MouseEvent| submit.emit(()))
+    };
     let onkeydown = {
         let run = run.clone();
+        let submit = submit.clone();
         Callback::from(move |e: KeyboardEvent| {
-            // The editor handles its own shortcut (and marks the event handled).
-            if is_run_shortcut(&e) && !e.default_prevented() {
+            // The editor handles its own Run shortcut (and marks the event handled).
+            if e.default_prevented() {
+                return;
+            }
+            if is_run_shortcut(&e) {
                 e.prevent_default();
                 run.emit(());
+            } else if command_of(&e, true) == Some(crate::shortcuts::Command::Submit) {
+                e.prevent_default();
+                submit.emit(());
             }
         })
     };
@@ -412,7 +425,7 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
     let running = state.is_running();
     let meta = &problem.meta;
     let submit_title = match (&props.submit_to, grader_url.is_some()) {
-        (_, true) => "Grade against every test, hidden ones included, on the grader",
+        (_, true) => "Grade against every test, hidden ones included, on the grader (Ctrl+Shift+Enter)",
         (SubmitTo::Site, false) => "needs a grader",
         (SubmitTo::Pack { .. }, false) => {
             "This pack names no grader, so Submit is off: Run checks the examples and your own tests"
@@ -438,7 +451,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                 <div class="tags">{ for meta.tags.iter().map(|t| html! { <span class="tag static">{ t }</span> }) }</div>
             </header>
             <div class="split">
-                <div class="column statement-column">
+                // Scrolls on its own on a wide screen: focusable, so the keyboard can scroll it.
+                <div class="column statement-column" tabindex="0" role="region" aria-label="Problem statement and examples">
                     <section class="panel statement" aria-label="Statement">
                         <Markdown source={AttrValue::from(crate::markdown::strip_title(&problem.statement).to_owned())} />
                     </section>
@@ -478,17 +492,18 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     <Editor doc={AttrValue::from(state.current_code().to_owned())} {language} {on_change} on_run={run.clone()} link={(*editor).clone()} />
                     <div class="actions">
                         <button type="button" class="button primary" data-testid="run-button"
-                            title="Run the examples and your own tests (Ctrl+Enter)"
+                            title="Run the examples and your own tests (Ctrl+Enter)" aria-keyshortcuts="Control+Enter Meta+Enter"
                             disabled={running} onclick={run_click}>
                             { if matches!(state.run, crate::state::RunState::Running(RunKind::Run)) { "Running…" } else { "Run" } }
                         </button>
                         <span class="submit-wrap" title={submit_title}>
                             <button type="button" class="button" data-testid="submit-button" title={submit_title}
-                                disabled={grader_url.is_none() || running} onclick={submit}>
+                                aria-keyshortcuts="Control+Shift+Enter Meta+Shift+Enter"
+                                disabled={grader_url.is_none() || running} onclick={submit_click}>
                                 { "Submit" }
                             </button>
                         </span>
-                        <span class="muted small kbd-hint"><kbd>{ "Ctrl" }</kbd>{ " + " }<kbd>{ "Enter" }</kbd>{ " runs" }</span>
+                        <span class="muted small kbd-hint"><kbd>{ "Ctrl" }</kbd>{ " + " }<kbd>{ "Enter" }</kbd>{ " runs · " }<kbd>{ "?" }</kbd>{ " all shortcuts" }</span>
                         <span class="spacer"></span>
                         <button type="button" class="button ghost small" data-testid="reset-button"
                             title="Replace your code in this language with the starter code"

@@ -107,3 +107,20 @@ pub fn save_packs(packs: &[crate::packs::StoredPack]) -> Result<(), String> {
     LocalStorage::set(PACKS_KEY, packs)
         .map_err(|e| format!("this browser could not keep the pack (its storage is full or off): {e}"))
 }
+
+const THEME_KEY: &str = "polyrun:theme";
+
+/// The theme chosen in the footer (the system's when none was).
+pub fn theme() -> crate::theme::Theme {
+    crate::theme::Theme::parse(&LocalStorage::get::<String>(THEME_KEY).unwrap_or_default())
+}
+
+/// Keeps the theme chosen; the system's is kept as no choice at all.
+pub fn save_theme(theme: crate::theme::Theme) {
+    match theme.attribute() {
+        Some(id) => {
+            let _ = LocalStorage::set(THEME_KEY, id);
+        }
+        None => LocalStorage::delete(THEME_KEY),
+    }
+}
