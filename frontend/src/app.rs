@@ -14,6 +14,7 @@ use crate::components::user_bar::UserBar;
 use crate::hooks::{recheck, use_grader};
 use crate::pages::gradebook::GradebookPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::playground::PlaygroundPage;
 use crate::pages::problem::ProblemPage;
 use crate::pages::signin::SignInPage;
 use crate::pages::welcome::Welcome;
@@ -39,6 +40,9 @@ pub enum Route {
     /// The gradebook (teachers).
     #[at("/gradebook")]
     Gradebook,
+    /// The playground: whole programs with standard input.
+    #[at("/playground")]
+    Playground,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -51,6 +55,7 @@ fn switch(route: Route) -> Html {
         Route::Problem { id } => html! { <ProblemPage id={AttrValue::from(id)} /> },
         Route::SignIn => html! { <SignInPage /> },
         Route::Gradebook => html! { <GradebookPage /> },
+        Route::Playground => html! { <PlaygroundPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }

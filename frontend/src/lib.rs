@@ -9,6 +9,7 @@ pub mod account;
 pub mod catalog;
 pub mod markdown;
 pub mod panic;
+pub mod playground;
 pub mod starter;
 pub mod state;
 

@@ -3,6 +3,7 @@
 
 pub mod gradebook;
 pub mod not_found;
+pub mod playground;
 pub mod problem;
 pub mod signin;
 pub mod welcome;
