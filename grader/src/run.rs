@@ -63,7 +63,12 @@ impl Grader {
         };
         let (end, _) = run_session(self, language, &runtime, spec, &shared).await;
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
-        let end = RunEnd::of(language, end, limits.time.as_millis(), limits.memory_bytes >> 20);
+        let end = RunEnd::of(
+            language,
+            end,
+            limits.time.as_millis(),
+            (limits.memory_bytes >> 20) as u64,
+        );
         let guard = shared.lock();
         match &guard.destination {
             Destination::Collect {

@@ -132,7 +132,10 @@ pub async fn run_program(base: &str, token: Option<&str>, request: &RunRequest) 
         .header("Content-Type", "application/json")
         .body(body)
         .map_err(|e| e.to_string())?;
-    let response = send(request).await.map_err(|e| e.to_string())?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("could not reach the grader: {e}"))?;
     if !response.ok() {
         return Err(refusal(response).await.to_string());
     }
