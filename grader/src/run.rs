@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use polyrun_core::Language;
-use polyrun_core::grading::SessionEnd;
 use polyrun_core::report::RunReport;
 use polyrun_core::run::{RunEnd, collected_report};
 
