@@ -17,6 +17,7 @@ pub mod pack;
 pub mod problem;
 pub mod protocol;
 pub mod report;
+pub mod run;
 pub mod verdict;
 
 pub use compare::{CompareMode, values_match};

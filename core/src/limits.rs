@@ -12,6 +12,10 @@ pub const SESSION_OUTPUT_BUDGET_BYTES: usize = 8 * 1024 * 1024;
 /// stdout and stderr by default; the rest is counted and reported as cut.
 pub const RUN_OUTPUT_CAP_BYTES: usize = 1024 * 1024;
 
+/// Default wall-time limit of a whole program (`polyrun run`, `POST /api/v1/run`, the
+/// playground).
+pub const RUN_TIME_LIMIT_MS: u64 = 5000;
+
 /// The largest source accepted (the HTTP API answers 413 past it).
 pub const SOURCE_CAP_BYTES: usize = 64 * 1024;
 

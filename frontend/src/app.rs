@@ -16,6 +16,7 @@ use crate::hooks::{recheck, use_grader};
 use crate::pages::gradebook::GradebookPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::pack::PackProblemPage;
+use crate::pages::playground::PlaygroundPage;
 use crate::pages::problem::ProblemPage;
 use crate::pages::signin::SignInPage;
 use crate::pages::welcome::{PackLink, Welcome};
@@ -52,6 +53,9 @@ pub enum Route {
     /// The gradebook (teachers).
     #[at("/gradebook")]
     Gradebook,
+    /// The playground: whole programs with standard input.
+    #[at("/playground")]
+    Playground,
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -68,6 +72,7 @@ fn switch(route: Route) -> Html {
         Route::Pack => html! { <PackLink /> },
         Route::SignIn => html! { <SignInPage /> },
         Route::Gradebook => html! { <GradebookPage /> },
+        Route::Playground => html! { <PlaygroundPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }

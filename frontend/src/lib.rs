@@ -12,6 +12,7 @@ pub mod packs;
 pub mod panic;
 pub mod share;
 pub mod shortcuts;
+pub mod playground;
 pub mod starter;
 pub mod state;
 pub mod theme;

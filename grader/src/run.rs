@@ -3,17 +3,14 @@
 use std::time::Instant;
 
 use polyrun_core::Language;
-use polyrun_core::grading::SessionEnd;
-use polyrun_core::report::{RunReport, RunStatus};
+use polyrun_core::report::RunReport;
+use polyrun_core::run::{RunEnd, collected_report};
 
 use crate::session::{Program, Spec, run_session};
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
-/// Exit status of a program stopped at the time limit (as `timeout(1)`).
-pub const EXIT_TIME_LIMIT: i32 = 124;
-/// Exit status of a program stopped at the memory limit (as a SIGKILL).
-pub const EXIT_MEMORY_LIMIT: i32 = 137;
+pub use polyrun_core::run::{EXIT_MEMORY_LIMIT, EXIT_TIME_LIMIT};
 
 /// Where a program's output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,65 +62,30 @@ impl Grader {
         };
         let (end, _) = run_session(self, language, &runtime, spec, &shared).await;
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
-        let (exit_code, status, note) = match end {
-            SessionEnd::Exited(code) => (code, RunStatus::Ok, None),
-            SessionEnd::TimeLimit => (
-                EXIT_TIME_LIMIT,
-                RunStatus::TimeLimitExceeded,
-                Some(format!("time limit exceeded ({} ms)", limits.time.as_millis())),
-            ),
-            SessionEnd::MemoryLimit => (
-                EXIT_MEMORY_LIMIT,
-                RunStatus::MemoryLimitExceeded,
-                Some(format!("memory limit exceeded ({} MB)", limits.memory_bytes >> 20)),
-            ),
-            SessionEnd::StackOverflow => {
-                let (kind, message) = language.stack_overflow_error();
-                (1, RunStatus::Ok, Some(format!("{kind}: {message}")))
-            }
-            SessionEnd::Crashed(what) => (1, RunStatus::Ok, Some(what)),
-            // Whole programs' output is capped per stream, never stopped: not reached.
-            SessionEnd::OutputLimit => (1, RunStatus::Ok, Some("output limit exceeded".to_owned())),
-        };
-        let mut guard = shared.lock();
-        let (stdout, mut stderr) = match &mut guard.destination {
+        let end = RunEnd::of(
+            language,
+            end,
+            limits.time.as_millis(),
+            (limits.memory_bytes >> 20) as u64,
+        );
+        let guard = shared.lock();
+        match &guard.destination {
             Destination::Collect {
                 stdout,
                 stderr,
                 dropped,
                 ..
-            } => {
-                let mut out = String::from_utf8_lossy(stdout).into_owned();
-                if *dropped > 0 {
-                    out.push_str(&format!("\n[output truncated: {dropped} more bytes not shown]\n"));
-                }
-                (out, String::from_utf8_lossy(stderr).into_owned())
-            }
+            } => Ok(collected_report(stdout, stderr, *dropped, end, time_ms)),
             Destination::Forward { dropped, .. } => {
                 if *dropped > 0 {
                     eprintln!("polyrun: output truncated: {dropped} more bytes not shown");
                 }
-                (String::new(), String::new())
-            }
-            Destination::Harness(_) => (String::new(), String::new()),
-        };
-        if let Some(note) = note {
-            match output {
-                Output::Collect { .. } => {
-                    if !stderr.is_empty() && !stderr.ends_with('\n') {
-                        stderr.push('\n');
-                    }
-                    stderr.push_str(&format!("polyrun: {note}\n"));
+                if let Some(note) = &end.note {
+                    eprintln!("polyrun: {note}");
                 }
-                Output::Forward { .. } => eprintln!("polyrun: {note}"),
+                Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms))
             }
+            Destination::Harness(_) => Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms)),
         }
-        Ok(RunReport {
-            stdout,
-            stderr,
-            exit_code,
-            time_ms,
-            status,
-        })
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use polyrun_core::limits::{DEFAULT_MEMORY_LIMIT_MB, RUN_OUTPUT_CAP_BYTES};
+use polyrun_core::limits::{DEFAULT_MEMORY_LIMIT_MB, RUN_OUTPUT_CAP_BYTES, RUN_TIME_LIMIT_MS};
 use polyrun_core::{Language, ProblemBank, Verdict};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderConfig, Limits, check};
@@ -32,7 +32,7 @@ enum Command {
         #[arg(long)]
         lang: Option<String>,
         /// Wall-time limit.
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = RUN_TIME_LIMIT_MS)]
         time_limit_ms: u64,
         /// Memory the program may use beyond the runtime's own footprint.
         #[arg(long, default_value_t = DEFAULT_MEMORY_LIMIT_MB)]

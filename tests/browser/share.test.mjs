@@ -189,3 +189,47 @@ test("damaged and hostile links show share-error and change nothing", { timeout:
   assert.equal(await pageA.locator('img[src="x"]').count(), 0);
   assert.deepEqual(log.filter((l) => l.startsWith("pageerror")), [], log.join("\n"));
 });
+
+test("the playground shares a program with its stdin; opening it runs nothing and keeps the draft", { timeout: 240_000 }, async () => {
+  const program = 'name = input()\nprint(f"hello {name}")\n';
+  const stdin = "shared input\n";
+  // The learner (browser A) has a playground draft of their own.
+  await pageA.goto(`${server.origin}/#/playground`);
+  await pageA.locator('[data-testid="editor"]').waitFor({ timeout: 60_000 });
+  await chooseLanguage(pageA, "python");
+  await setCode(pageA, "print('mine')\n");
+  await pageA.locator('[data-testid="stdin"]').fill("my input\n");
+
+  // Browser B shares a program and its input.
+  await pageB.goto(`${server.origin}/#/playground`);
+  await pageB.locator('[data-testid="editor"]').waitFor({ timeout: 60_000 });
+  await chooseLanguage(pageB, "python");
+  await setCode(pageB, program);
+  await pageB.locator('[data-testid="stdin"]').fill(stdin);
+  const link = await share(pageB);
+  assert.ok(link.startsWith(`${server.origin}/#/playground?share=v1.`), link);
+
+  // A opens it: filled, nothing run, the link gone from the address bar, the draft kept.
+  await pageA.goto(link);
+  await waitEditor(pageA, program);
+  assert.equal(await pageA.locator('[data-testid="stdin"]').inputValue(), stdin);
+  assert.equal(await hash(pageA), "#/playground");
+  await waitReady(pageA, "python");
+  assert.equal(await pageA.locator('[data-testid="run-status"]').count(), 0, "nothing ran");
+  await pageA.reload();
+  await waitEditor(pageA, "print('mine')\n");
+  assert.equal(await pageA.locator('[data-testid="stdin"]').inputValue(), "my input\n");
+
+  // Again, then "Bring back my code".
+  await pageA.goto(link);
+  await waitEditor(pageA, program);
+  await pageA.locator('[data-testid="restore-draft-button"]').click();
+  await waitEditor(pageA, "print('mine')\n");
+  assert.equal(await pageA.locator('[data-testid="stdin"]').inputValue(), "my input\n");
+
+  // A problem's link on the playground is refused, and changes nothing.
+  await pageA.goto(theirs.replace(`#/problems/${PROBLEM}`, "#/playground"));
+  await pageA.locator('[data-testid="share-error"]').waitFor({ timeout: 10_000 });
+  assert.equal(await editorText(pageA), "print('mine')\n");
+  assert.deepEqual(log.filter((l) => l.startsWith("pageerror")), [], log.join("\n"));
+});

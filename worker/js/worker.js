@@ -6,6 +6,12 @@
 // Messages in:   {type: "init", language, files: {name: ArrayBuffer}, modules: {name: Module},
 //                 prelude, makeSnapshot, warmup, prime: {harness, input, function} | null}
 //                {type: "run", harness, input}          (once; the worker is single-use)
+//                {type: "run", mode: "program", harness: runner, source, input: stdin,
+//                 memoryLimitMb}                        a whole program (the playground), as
+//                                                       `polyrun run` runs it: Python and Ruby
+//                                                       through core's runner (run.py, run.rb)
+//                                                       with the source as its argument,
+//                                                       JavaScript as main.js after the prelude
 //
 // Priming: before it reports ready, a worker runs core's primer (a trivial function, two
 // tests) through the real harness, its output kept to itself, so that the harness is loaded
@@ -51,6 +57,9 @@
   /** Linear memory the session may reach (the runtime's size at the run's start plus the
    * problem's memory_limit_mb), checked whenever the program writes; null: not checked. */
   let memoryCap = null;
+  /** A memory grow past memoryCap was refused (see guardMemory): the session ends at the
+   * memory limit, as the grader's limiter traps such a grow. */
+  let memoryHit = false;
   let state = "idle"; // idle -> starting -> priming -> ready -> running -> ended
   /** What the primer wrote (stdout, then stderr), kept to check that the harness answered. */
   let primed = { out: [], err: [], size: 0 };
@@ -123,7 +132,7 @@
       return;
     }
     if (state !== "running" || view.length === 0) return;
-    if (memoryCap !== null && (runtime.memoryBytes() ?? 0) > memoryCap) {
+    if (memoryHit || (memoryCap !== null && (runtime.memoryBytes() ?? 0) > memoryCap)) {
       // As the grader's limiter would have: the test in flight ends at the memory limit.
       finish({ memory: true });
       return;
@@ -155,6 +164,30 @@
     tokens -= 1;
     return true;
   }
+
+  /**
+   * Refuses a grow of a wasm memory past memoryCap while a session runs (Pyodide grows its
+   * memory from JavaScript: Emscripten's allocator then tries smaller sizes and finally
+   * fails, a MemoryError). A grow that succeeds afterwards (a smaller retry) clears it.
+   * Ruby grows its memory inside wasm: it is measured when it writes (see write).
+   */
+  function guardMemory() {
+    const proto = WebAssembly.Memory.prototype;
+    const grow = proto.grow;
+    proto.grow = function guardedGrow(pages) {
+      if (state === "running" && memoryCap !== null) {
+        const after = this.buffer.byteLength + Number(pages) * 65536;
+        if (after > memoryCap) {
+          memoryHit = true;
+          throw new RangeError("WebAssembly.Memory.grow(): over the sandbox's memory limit");
+        }
+      }
+      const before = grow.call(this, pages);
+      memoryHit = false;
+      return before;
+    };
+  }
+  guardMemory();
 
   function writeText(fd, text) {
     write(fd, encoder.encode(String(text)));
@@ -352,24 +385,46 @@ _polyrun_sessions()
       const buffer = (m && m.wasmMemory && m.wasmMemory.buffer) || (m && m.HEAPU8 && m.HEAPU8.buffer);
       return buffer ? buffer.byteLength : null;
     };
+    /** Runs `text` (the harness, or a runner) as `python -c` would, with `stdin`. */
+    const execute = (text, stdin) => {
+      input = encoder.encode(stdin);
+      inputAt = 0;
+      try {
+        session(text);
+        return { exit: 0 };
+      } catch (error) {
+        if (error && error.constructor && error.constructor.name === "PythonError") {
+          return pythonExit(error);
+        }
+        if (error && typeof error.status === "number") return { exit: error.status };
+        return classify(error);
+      } finally {
+        // As the interpreter does at exit: what the program left in its buffers is out.
+        flushPython(pyodide);
+      }
+    };
     return {
       memoryBytes: pyMemory,
       warm: (code) => pyodide.runPython(code),
-      async run(harness, stdin) {
-        input = encoder.encode(stdin);
-        inputAt = 0;
-        try {
-          session(harness);
-          return { exit: 0 };
-        } catch (error) {
-          if (error && error.constructor && error.constructor.name === "PythonError") {
-            return pythonExit(error);
-          }
-          if (error && typeof error.status === "number") return { exit: error.status };
-          return classify(error);
-        }
+      run: async (harness, stdin) => execute(harness, stdin),
+      /** `python -I -c RUNNER SOURCE`, as the grader runs a whole program. */
+      async program(runner, source, stdin) {
+        pyodide.pyimport("sys").argv = pyodide.toPy(["-c", source]);
+        return execute(runner, stdin);
       },
     };
+  }
+
+  /** Flushes Python's stdout and stderr (a program may have closed or replaced them). */
+  function flushPython(pyodide) {
+    try {
+      pyodide.runPython(
+        "import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass\n",
+        { globals: pyodide.globals.get("dict")() },
+      );
+    } catch {
+      // nothing more to do
+    }
   }
 
   /** `python -c` prints an escaping exception and exits 1; SystemExit carries its status. */
@@ -436,21 +491,42 @@ _polyrun_sessions()
           vm.eval(`Object.send(:remove_method, :${name}) if Object.private_method_defined?(:${name})`);
         }
       },
-      async run(harness, input) {
-        // Each session reads its own stdin from the start.
-        fds[0] = new OpenFile(new File(encoder.encode(input), { readonly: true }));
-        try {
-          session(harness);
-          return { exit: 0 };
-        } catch (error) {
-          if (error instanceof WASIProcExit) return { exit: error.code };
-          if (error && error.constructor && error.constructor.name === "RbError") {
-            return { crash: `the runtime stopped: an exception escaped the ruby script: ${error.message}` };
-          }
-          return classify(error);
-        }
-      },
+      run: async (harness, input) => execute(() => session(harness), input),
+      /** The grader's `ruby ... -- SOURCE` with core's runner: ARGV is [source]. */
+      program: async (runner, source, input) =>
+        execute(() => {
+          vm.eval(`ARGV.replace([${rubyString(source)}])`);
+          session(runner);
+        }, input),
     };
+
+    /** Runs `f` with `input` on stdin; how the script ended. */
+    function execute(f, input) {
+      // Each session reads its own stdin from the start.
+      fds[0] = new OpenFile(new File(encoder.encode(input), { readonly: true }));
+      try {
+        f();
+        return { exit: 0 };
+      } catch (error) {
+        if (error instanceof WASIProcExit) return { exit: error.code };
+        if (error && error.constructor && error.constructor.name === "RbError") {
+          return { crash: `the runtime stopped: an exception escaped the ruby script: ${error.message}` };
+        }
+        return classify(error);
+      }
+    }
+  }
+
+  /** `text` as a Ruby string literal (UTF-8; no interpolation). */
+  function rubyString(text) {
+    let out = '"';
+    for (const ch of String(text)) {
+      const c = ch.codePointAt(0);
+      if (ch === '"' || ch === "\\" || ch === "#") out += `\\${ch}`;
+      else if (c >= 0x20 && c < 0x7f) out += ch;
+      else out += `\\u{${(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c).toString(16)}}`;
+    }
+    return `${out}"`;
   }
 
   /**
@@ -593,61 +669,73 @@ _polyrun_sessions()
         delete scope[name];
       },
       async run(harness, stdin) {
-        input = String(stdin);
-        inputAt = 0;
-        exitCode = null;
-        rejections.length = 0;
         // The harness (one strict IIFE) is compiled once per worker: loading a script from
         // a blob: URL costs milliseconds every time.
         if (compiled === null || compiled.text !== harness) {
           // eslint-disable-next-line no-new-func
           compiled = { text: harness, run: new Function(`${harness}\n//# sourceURL=harness.js`) };
         }
-        let alive = step(() => compiled.run.call(scope));
-        while (alive && exitCode === null) {
-          // process.nextTick callbacks and promise jobs until both are empty.
-          let ranTicks = true;
-          while (alive && ranTicks) {
-            await settle();
-            if (exitCode !== null) break;
-            ranTicks = false;
-            alive = step(() => {
-              ranTicks = hooks.runTicks();
-            });
-          }
-          if (!alive || exitCode !== null) break;
-          // Rejection events come one task after the job that rejected.
-          await new Promise((resolve) => nativeSetTimeout(resolve, 0));
-          if (rejections.length > 0) {
-            const list = rejections.splice(0);
-            for (const [promise, reason] of list) {
-              if (uncaught(reason, true, promise)) {
-                alive = false;
-                break;
-              }
-            }
-            continue;
-          }
-          let more = false;
-          alive = step(() => {
-            more = hooks.runMacrotask();
-          });
-          if (alive && !more) {
-            await settle();
-            if (rejections.length > 0 || exitCode !== null) continue;
-            break;
-          }
-        }
-        if (exitCode === null) {
-          try {
-            exitCode = Number(hooks.exitCode()) & 0xff;
-          } catch (error) {
-            if (!(error instanceof ExitSignal)) exitCode = uncaught(error, false) ? (exitCode ?? 1) : 0;
-          }
-        }
-        return { exit: exitCode ?? 0 };
+        return loop(() => compiled.run.call(scope), stdin);
+      },
+      /** `polyrun-js main.js SOURCE`: the program as a classic script, then the event loop. */
+      async program(_runner, source, stdin) {
+        const process = scope.process;
+        if (process && Array.isArray(process.argv)) process.argv[1] = "main.js";
+        scope.__filename = "main.js";
+        return loop(() => host.evalScript(source, "main.js"), stdin);
       },
     };
+
+    /** Runs `first`, then the event loop until the program is done; how it ended. */
+    async function loop(first, stdin) {
+      input = String(stdin);
+      inputAt = 0;
+      exitCode = null;
+      rejections.length = 0;
+      let alive = step(first);
+      while (alive && exitCode === null) {
+        // process.nextTick callbacks and promise jobs until both are empty.
+        let ranTicks = true;
+        while (alive && ranTicks) {
+          await settle();
+          if (exitCode !== null) break;
+          ranTicks = false;
+          alive = step(() => {
+            ranTicks = hooks.runTicks();
+          });
+        }
+        if (!alive || exitCode !== null) break;
+        // Rejection events come one task after the job that rejected.
+        await new Promise((resolve) => nativeSetTimeout(resolve, 0));
+        if (rejections.length > 0) {
+          const list = rejections.splice(0);
+          for (const [promise, reason] of list) {
+            if (uncaught(reason, true, promise)) {
+              alive = false;
+              break;
+            }
+          }
+          continue;
+        }
+        let more = false;
+        alive = step(() => {
+          more = hooks.runMacrotask();
+        });
+        if (alive && !more) {
+          await settle();
+          if (rejections.length > 0 || exitCode !== null) continue;
+          break;
+        }
+      }
+      if (exitCode === null) {
+        try {
+          exitCode = Number(hooks.exitCode()) & 0xff;
+        } catch (error) {
+          if (!(error instanceof ExitSignal)) exitCode = uncaught(error, false) ? (exitCode ?? 1) : 0;
+        }
+      }
+      return { exit: exitCode ?? 0 };
+    }
   }
 
   /**
@@ -834,6 +922,7 @@ out.string.bytesize
     inRecord = false;
     tokens = BURST;
     memoryCap = null;
+    memoryHit = false;
   }
 
   async function run(msg) {
@@ -844,8 +933,9 @@ out.string.bytesize
     state = "running";
     resetOutput();
     lastFlush = now();
+    const program = msg.mode === "program";
     try {
-      const limit = JSON.parse(String(msg.input)).memory_limit_mb;
+      const limit = program ? Number(msg.memoryLimitMb) : JSON.parse(String(msg.input)).memory_limit_mb;
       const base = runtime.memoryBytes ? runtime.memoryBytes() : null;
       if (Number.isFinite(limit) && Number.isFinite(base)) memoryCap = base + limit * 1024 * 1024;
     } catch {
@@ -853,11 +943,13 @@ out.string.bytesize
     }
     let end;
     try {
-      end = await runtime.run(String(msg.harness), String(msg.input));
+      end = program
+        ? await runtime.program(String(msg.harness), String(msg.source), String(msg.input))
+        : await runtime.run(String(msg.harness), String(msg.input));
     } catch (error) {
       end = error instanceof ExitSignal ? { exit: error.code } : classify(error);
     }
-    finish(end);
+    finish(memoryHit ? { memory: true } : end);
   }
 
   scope.onmessage = (event) => {

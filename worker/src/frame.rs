@@ -11,7 +11,9 @@
 //! To the frame: `{kind: "ping"}`, `{kind: "boot", worker, prelude, primers}` (once, answered `hello` first;
 //! `primers`: per language `{harness, input, function}`, core's primer), `{kind: "assets",
 //! language, files}` (Python's may include a kept `pyodide.snapshot`), `{kind: "spawn", wid,
-//! language}`, `{kind: "run", wid, harness, input}`, `{kind: "kill", wid}`.
+//! language}`, `{kind: "run", wid, harness, input}` (a harness session) or `{kind: "run", wid,
+//! mode: "program", harness: runner, source, input: stdin, memoryLimitMb}` (a whole program),
+//! `{kind: "kill", wid}`.
 //! From the frame: `{kind: "hello"}`, `{kind: "snapshot", language: "python", image:
 //! ArrayBuffer | null, failed?}` (a fresh interpreter's memory snapshot to keep, or: the kept
 //! one failed) and `{kind: "worker", wid, type, …}` with `type` one of `ready`, `error`,
@@ -288,13 +290,31 @@ impl Frame {
 
     /// Runs `harness` in worker `wid` with `input` on its stdin.
     pub(crate) fn run(&self, wid: u32, harness: &str, input: &str) {
-        let message = object(&[
+        self.start_run(wid, harness, input, &[]);
+    }
+
+    /// Runs `source` as a whole program in worker `wid` (through `runner`, core's runner
+    /// for Python and Ruby) with `stdin`, memory beyond the runtime's capped at
+    /// `memory_limit_mb`.
+    pub(crate) fn run_program(&self, wid: u32, runner: &str, source: &str, stdin: &str, memory_limit_mb: u64) {
+        let extra = [
+            ("mode", JsValue::from_str("program")),
+            ("source", JsValue::from_str(source)),
+            ("memoryLimitMb", JsValue::from_f64(memory_limit_mb as f64)),
+        ];
+        self.start_run(wid, runner, stdin, &extra);
+    }
+
+    fn start_run(&self, wid: u32, harness: &str, input: &str, extra: &[(&str, JsValue)]) {
+        let mut fields = vec![
             ("kind", JsValue::from_str("run")),
             ("type", JsValue::from_str("run")),
             ("wid", JsValue::from(wid)),
             ("harness", JsValue::from_str(harness)),
             ("input", JsValue::from_str(input)),
-        ]);
+        ];
+        fields.extend(extra.iter().cloned());
+        let message = object(&fields);
         if let Some((port, _)) = self.ports.borrow().get(&wid) {
             // Posted before the frame has booted, the port's message waits in the port.
             if port.post_message(&message).is_ok() {

@@ -1,6 +1,7 @@
 //! [`SandboxHost`] in the browser: runtimes loaded on demand, a pool of single-use sandbox
 //! workers per language (one ready, one pre-warmed spare), and harness sessions fed into
-//! [`SessionLog`] under the grader's phase clock.
+//! [`SessionLog`] under the grader's phase clock; whole programs (the playground) collected
+//! into core's [`RunOutput`] under one phase of the time limit.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -11,7 +12,10 @@ use polyrun_core::Language;
 use polyrun_core::clock::PhaseClock;
 use polyrun_core::grading::{LogEvent, Session, SessionEnd, SessionLog};
 use polyrun_core::harness;
+use polyrun_core::limits::RUN_OUTPUT_CAP_BYTES;
 use polyrun_core::protocol::HarnessInput;
+use polyrun_core::report::RunReport;
+use polyrun_core::run::{RunEnd, RunOutput};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -43,12 +47,27 @@ fn has_files(language: Language) -> bool {
     language != Language::Javascript
 }
 
-/// One harness session in flight.
+/// Where a session's output goes, and who waits for its end.
+enum Sink {
+    /// A harness session: records and stray output into the log.
+    Harness(SessionLog, oneshot::Sender<Session>),
+    /// A whole program: each stream kept up to a cap; its limits, for the report.
+    Program(Box<ProgramRun>, oneshot::Sender<RunReport>),
+}
+
+/// A whole program's output and what its report needs.
+struct ProgramRun {
+    output: RunOutput,
+    started_ms: f64,
+    time_limit_ms: u64,
+    memory_limit_mb: u64,
+}
+
+/// One session in flight.
 struct Run {
     language: Language,
-    log: Option<SessionLog>,
+    sink: Option<Sink>,
     clock: PhaseClock,
-    done: Option<oneshot::Sender<Session>>,
     /// The deadline the live timer was set for, and that timer's number (older timers that
     /// still fire are ignored).
     armed: (f64, u32),
@@ -408,9 +427,13 @@ impl SandboxHost {
                 let event = {
                     let mut run = run.borrow_mut();
                     let run = &mut *run;
-                    let event = match run.log.as_mut() {
-                        Some(log) if fd == 1 => log.stdout(&bytes),
-                        Some(log) => log.stderr(&bytes),
+                    let event = match run.sink.as_mut() {
+                        Some(Sink::Harness(log, _)) if fd == 1 => log.stdout(&bytes),
+                        Some(Sink::Harness(log, _)) => log.stderr(&bytes),
+                        Some(Sink::Program(program, _)) => {
+                            program.output.push(fd, &bytes);
+                            LogEvent::Nothing
+                        }
                         None => LogEvent::Nothing,
                     };
                     if event == LogEvent::Progress {
@@ -507,12 +530,25 @@ impl SandboxHost {
             None => return,
         };
         self.kill(wid);
-        let (language, log, done) = {
+        let (language, sink) = {
             let mut run = run.borrow_mut();
-            (run.language, run.log.take(), run.done.take())
+            (run.language, run.sink.take())
         };
-        if let (Some(log), Some(done)) = (log, done) {
-            let _ = done.send(log.finish(end));
+        match sink {
+            Some(Sink::Harness(log, done)) => {
+                let _ = done.send(log.finish(end));
+            }
+            Some(Sink::Program(program, done)) => {
+                let time_ms = ((now_ms() - program.started_ms) * 10.0).round() / 10.0;
+                let end = RunEnd::of(
+                    language,
+                    end,
+                    u128::from(program.time_limit_ms),
+                    program.memory_limit_mb,
+                );
+                let _ = done.send(program.output.report(end, time_ms));
+            }
+            None => {}
         }
         // After the run's result has been handled (a task later): the replacement worker
         // costs the page a few messages it need not wait for.
@@ -574,14 +610,74 @@ impl SandboxHost {
         time_limit_ms: u64,
     ) -> Result<Session, SandboxError> {
         let stdin = serde_json::to_string(input).map_err(|e| SandboxError::Input(e.to_string()))?;
+        let (done, finished) = oneshot::channel();
+        let sink = Sink::Harness(SessionLog::new(input), done);
+        let clock = |now| PhaseClock::harness(time_limit_ms, input.tests.len(), now);
+        self.start(language, sink, clock, |frame, wid| {
+            frame.run(wid, harness::harness(language), &stdin);
+        })
+        .await?;
+        finished
+            .await
+            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+    }
+
+    /// Runs `source` as a whole program with `stdin`, as `polyrun run` does (core's runner
+    /// in Python and Ruby, `main.js` after the prelude in JavaScript), and reports as the
+    /// grader does: each stream kept up to [`RUN_OUTPUT_CAP_BYTES`] (a marker tells what
+    /// was cut), the program's exit status, 124 when it runs past `time_limit_ms` (the
+    /// worker is terminated, the spare takes its place), 137 past `memory_limit_mb` beyond
+    /// the runtime's own memory. Loads the runtime first if needed.
+    pub async fn run_program(
+        &self,
+        language: Language,
+        source: &str,
+        stdin: &str,
+        time_limit_ms: u64,
+        memory_limit_mb: u64,
+    ) -> Result<RunReport, SandboxError> {
+        let (done, finished) = oneshot::channel();
+        let program = ProgramRun {
+            output: RunOutput::new(RUN_OUTPUT_CAP_BYTES),
+            started_ms: 0.0,
+            time_limit_ms,
+            memory_limit_mb,
+        };
+        let sink = Sink::Program(Box::new(program), done);
+        let clock = |now| PhaseClock::whole(time_limit_ms, now);
+        let runner = match language {
+            Language::Python => harness::PYTHON_RUNNER,
+            Language::Ruby => harness::RUBY_RUNNER,
+            Language::Javascript => "",
+        };
+        self.start(language, sink, clock, |frame, wid| {
+            frame.run_program(wid, runner, source, stdin, memory_limit_mb);
+        })
+        .await?;
+        finished
+            .await
+            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+    }
+
+    /// Takes a ready worker of `language` (loading the runtime if needed) and starts a
+    /// session in it: `post` sends the run, the clock (made at the start) is armed.
+    async fn start(
+        &self,
+        language: Language,
+        mut sink: Sink,
+        clock: impl FnOnce(f64) -> PhaseClock,
+        post: impl FnOnce(&Frame, u32),
+    ) -> Result<(), SandboxError> {
         self.load(language);
         let wid = self.acquire(language).await?;
-        let (done, finished) = oneshot::channel();
+        let started = now_ms();
+        if let Sink::Program(program, _) = &mut sink {
+            program.started_ms = started;
+        }
         let run = Rc::new(RefCell::new(Run {
             language,
-            log: Some(SessionLog::new(input)),
-            clock: PhaseClock::harness(time_limit_ms, input.tests.len(), now_ms()),
-            done: Some(done),
+            sink: Some(sink),
+            clock: clock(started),
             armed: (f64::INFINITY, 0),
         }));
         let frame = {
@@ -595,12 +691,10 @@ impl SandboxHost {
         // The worker that replaces this one starts when the session ends (`finish`) or once
         // it has run for a while, whichever comes first: the spare is ready meanwhile, and
         // starting a runtime would take the CPU from a quick run.
-        frame.run(wid, harness::harness(language), &stdin);
+        post(&frame, wid);
         self.arm_timer(wid, &run);
         self.replenish_later(language, REPLACE_AFTER_MS);
-        finished
-            .await
-            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+        Ok(())
     }
 
     /// Checks worker `wid`'s phase clock when its deadline comes.

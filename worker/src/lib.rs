@@ -34,6 +34,11 @@
 //!     /// `SessionEnd::TimeLimit`. Loads the runtime first if needed.
 //!     pub async fn run_harness(&self, language: Language, input: &HarnessInput, time_limit_ms: u64)
 //!         -> Result<polyrun_core::grading::Session, SandboxError>;
+//!     /// Runs a whole program with `stdin` as `polyrun run` does and reports as the grader
+//!     /// does (`polyrun_core::run`): output capped per stream, exit 124 at the time limit,
+//!     /// 137 at the memory limit.
+//!     pub async fn run_program(&self, language: Language, source: &str, stdin: &str,
+//!         time_limit_ms: u64, memory_limit_mb: u64) -> Result<RunReport, SandboxError>;
 //! }
 //! ```
 //!

@@ -70,6 +70,20 @@ impl SandboxHost {
         self.load(language);
         Err(SandboxError::Unavailable(REASON.to_owned()))
     }
+
+    /// Fails: nothing runs outside the browser.
+    pub async fn run_program(
+        &self,
+        language: Language,
+        source: &str,
+        stdin: &str,
+        time_limit_ms: u64,
+        memory_limit_mb: u64,
+    ) -> Result<polyrun_core::report::RunReport, SandboxError> {
+        let _ = (source, stdin, time_limit_ms, memory_limit_mb);
+        self.load(language);
+        Err(SandboxError::Unavailable(REASON.to_owned()))
+    }
 }
 
 #[cfg(test)]

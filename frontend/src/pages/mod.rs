@@ -4,6 +4,7 @@
 pub mod gradebook;
 pub mod not_found;
 pub mod pack;
+pub mod playground;
 pub mod problem;
 pub mod signin;
 pub mod welcome;

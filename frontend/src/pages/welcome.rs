@@ -68,6 +68,10 @@ pub fn Welcome(props: &WelcomeProps) -> Html {
                        Your code never leaves this page; it runs in a sandbox with the same interpreters \
                        and the same checks as the grader." }
                 </p>
+                <p>
+                    <a href="#/playground" data-testid="playground-link">{ "Open the playground" }</a>
+                    { ": run a whole program with standard input." }
+                </p>
             </section>
             { list }
             <Packs load_url={props.load_url.clone()} />

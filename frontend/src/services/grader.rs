@@ -1,5 +1,5 @@
 //! Talking to a grader: submitting (`POST {grader}/api/v1/grade`, which runs the hidden
-//! tests too), and, for the signed-in person, `GET /api/v1/me`, their submissions and the
+//! tests too), running a whole program (`POST {grader}/api/v1/run`, the playground), and, for the signed-in person, `GET /api/v1/me`, their submissions and the
 //! gradebook. The grader's URL comes from `<meta name="polyrun-grader" content="https://…">`
 //! in the page; without one, Submit stays disabled and there is no signing in.
 //!
@@ -8,8 +8,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use polyrun_core::Language;
-use polyrun_core::api::{ErrorBody, GradeRequest};
-use polyrun_core::report::GradeReport;
+use polyrun_core::api::{ErrorBody, GradeRequest, RunRequest};
+use polyrun_core::report::{GradeReport, RunReport};
 use serde::de::DeserializeOwned;
 
 use crate::account::{Gradebook, Me, SubmissionDetail, SubmissionPage};
@@ -123,6 +123,26 @@ pub async fn submit(
         (_, Ok(ErrorBody { error })) => Err(format!("the grader refused the submission ({status}): {error}")),
         (_, Err(_)) => Err(format!("the grader answered {status} {}", response.status_text())),
     }
+}
+
+/// Runs a whole program on the grader at `base` (`POST /api/v1/run`).
+pub async fn run_program(base: &str, token: Option<&str>, request: &RunRequest) -> Result<RunReport, String> {
+    let body = serde_json::to_string(request).map_err(|e| e.to_string())?;
+    let request = with_token(Request::post(&format!("{base}/api/v1/run")), token)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|e| e.to_string())?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("could not reach the grader: {e}"))?;
+    if !response.ok() {
+        return Err(refusal(response).await.to_string());
+    }
+    response
+        .json::<RunReport>()
+        .await
+        .map_err(|e| format!("the grader's answer is not a run report: {e}"))
 }
 
 /// Who `token` belongs to (`GET /api/v1/me`).

@@ -1,0 +1,3 @@
+# exit with a status.
+puts "bye"
+exit 4

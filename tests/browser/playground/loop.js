@@ -1,0 +1,3 @@
+// Never ends: stopped at the time limit.
+console.log("started");
+for (;;) {}

@@ -1,0 +1,4 @@
+# Never ends: stopped at the time limit.
+puts "started"
+STDOUT.flush
+loop { }
