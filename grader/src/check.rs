@@ -46,7 +46,7 @@ pub enum CheckError {
 }
 
 /// Checks the problems `only` of `bank` (every problem when `only` is empty), in the order
-/// given.
+/// given, each once.
 pub async fn check_bank(grader: Arc<Grader>, bank: &ProblemBank, only: &[String]) -> Result<Vec<CheckRow>, CheckError> {
     let root = || bank.root().display().to_string();
     let all = bank.ids().map_err(|e| CheckError::Bank(root(), e))?;
@@ -56,7 +56,10 @@ pub async fn check_bank(grader: Arc<Grader>, bank: &ProblemBank, only: &[String]
         if let Some(unknown) = only.iter().find(|id| !all.contains(id)) {
             return Err(CheckError::Unknown(unknown.clone(), root()));
         }
-        only.to_vec()
+        let mut ids = only.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
+        ids
     };
     let mut rows = Vec::new();
     let mut jobs = JoinSet::new();
@@ -95,25 +98,30 @@ pub async fn check_bank(grader: Arc<Grader>, bank: &ProblemBank, only: &[String]
         }
         rows.push(row);
     }
+    // Each solution's failure, in language order whatever order the gradings end in.
+    let mut failures: Vec<[Option<String>; 3]> = vec![Default::default(); rows.len()];
     while let Some(done) = jobs.join_next().await {
         let Ok((slot, language, report)) = done else {
             continue;
         };
-        let row = &mut rows[slot];
-        match report {
+        let failure = match report {
             Ok(report) => {
-                row.solutions[language as usize] = Some(report.verdict);
+                rows[slot].solutions[language as usize] = Some(report.verdict);
                 let explanation = crate::failure::explain(&report);
-                if !explanation.is_empty() {
-                    row.problems.push(format!(
+                (!explanation.is_empty()).then(|| {
+                    format!(
                         "solutions/solution.{}: {}",
                         language.extension(),
                         explanation.join("\n")
-                    ));
-                }
+                    )
+                })
             }
-            Err(e) => row.problems.push(format!("{language}: {e}")),
-        }
+            Err(e) => Some(format!("{language}: {e}")),
+        };
+        failures[slot][language as usize] = failure;
+    }
+    for (row, failures) in rows.iter_mut().zip(failures) {
+        row.problems.extend(failures.into_iter().flatten());
     }
     Ok(rows)
 }
@@ -191,8 +199,9 @@ pub fn render(rows: &[CheckRow]) -> String {
         .filter(|r| r.ok() && r.solutions.iter().all(Option::is_none))
         .count();
     out.push_str(&format!(
-        "{} problems, {} passed, {} failed",
+        "{} problem{}, {} passed, {} failed",
         rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
         rows.len() - failed,
         failed
     ));

@@ -112,12 +112,18 @@ pub fn write_pack(
     let public: usize = pack.problems.iter().map(|p| p.tests.len()).sum();
     let all: usize = problems.iter().map(|p| p.tests.len()).sum();
     Ok(format!(
-        "wrote {}: \"{title}\", {} problems, {public} public tests ({} hidden tests and every reference solution left out), {} KiB\n",
+        "wrote {}: \"{title}\", {}, {} ({} and every reference solution left out), {} KiB\n",
         out.display(),
-        problems.len(),
-        all - public,
+        count(problems.len(), "problem"),
+        count(public, "public test"),
+        count(all - public, "hidden test"),
         bytes.len().div_ceil(1024),
     ))
+}
+
+/// `1 problem`, `2 problems`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The folder's own name (of its absolute path, so that `.` works), else `Problems`.
