@@ -105,10 +105,16 @@ impl Pack {
                 format!("expected \"{PACK_FORMAT}\"; this is not a polyrun pack (or a newer format)"),
             ));
         }
-        let pack: Pack = serde_path_to_error::deserialize(value).map_err(|e| {
+        let nulls = null_expected(&value);
+        let mut pack: Pack = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             err((path != ".").then_some(path), e.inner().to_string())
         })?;
+        for (i, t) in nulls {
+            if let Some(test) = pack.problems.get_mut(i).and_then(|p| p.tests.get_mut(t)) {
+                test.test.expected = Some(serde_json::Value::Null);
+            }
+        }
         pack.validate()?;
         Ok(pack)
     }
@@ -147,6 +153,26 @@ impl Pack {
         }
         Ok(())
     }
+}
+
+/// The tests (problem, test) written with `"expected": null`: a value (the function returns
+/// None, nil or null), which serde would read as an absent `Option`.
+fn null_expected(value: &serde_json::Value) -> Vec<(usize, usize)> {
+    let problems = value.get("problems").and_then(|p| p.as_array());
+    problems
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .flat_map(|(i, problem)| {
+            let tests = problem.get("tests").and_then(|t| t.as_array());
+            tests
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter(|(_, test)| test.get("expected").is_some_and(serde_json::Value::is_null))
+                .map(move |(t, _)| (i, t))
+        })
+        .collect()
 }
 
 fn check_title(at: String, title: &str) -> Result<(), PackError> {
@@ -296,6 +322,16 @@ mod tests {
     }
 
     #[test]
+    fn an_expected_null_is_a_value() {
+        let mut p = problem();
+        p["tests"][0]["expected"] = json!(null);
+        let parsed = Pack::parse(&pack(json!([p]))).unwrap();
+        assert_eq!(parsed.problems[0].tests[0].test.expected, Some(serde_json::Value::Null));
+        let again = Pack::parse(&serde_json::to_vec(&parsed).unwrap()).unwrap();
+        assert_eq!(again, parsed);
+    }
+
+    #[test]
     fn damaged_packs_say_where() {
         assert!(refused(b"<html>404</html>").contains("not JSON"));
         assert!(refused(b"{\"format\": \"other\"}").contains("not a polyrun pack"));
@@ -307,6 +343,9 @@ mod tests {
             refused(&pack(json!([p]))),
             "problems[0].tests[0].hidden: a pack never holds a hidden test"
         );
+        let mut p = problem();
+        p["tests"][0].as_object_mut().unwrap().remove("expected");
+        assert_eq!(refused(&pack(json!([p]))), "problems[0].tests[0].expected: missing");
         let mut p = problem();
         p["tests"][0]["args"] = json!([1]);
         assert!(refused(&pack(json!([p]))).starts_with("problems[0].tests[0].args: expected 2 arguments"));

@@ -5,6 +5,7 @@
 mod cache;
 pub mod check;
 mod engine;
+mod failure;
 pub mod grade;
 mod host;
 mod ruby;

@@ -2,6 +2,7 @@
 //! a socket (`polyrun serve`) or through AWS Lambda (`polyrun lambda`), over the grader
 //! library, which has no HTTP in it. The `polyrun` command line is this crate's binary.
 
+pub mod authoring;
 pub mod http;
 pub mod lambda;
 pub mod people;

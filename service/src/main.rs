@@ -1,5 +1,6 @@
-//! `polyrun`: run a program in the sandbox, grade a solution, check the problem bank, serve
-//! the HTTP API and the web app, and keep a course's tokens, submissions and gradebook.
+//! `polyrun`: run a program in the sandbox, grade a solution, write and check problems and
+//! pack them, serve the HTTP API and the web app, and keep a course's tokens, submissions
+//! and gradebook.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use polyrun_core::{Language, ProblemBank, Verdict};
 use polyrun_grader::run::Output;
 use polyrun_grader::{Grader, GraderConfig, Limits, check};
 use polyrun_service::http::auth::AuthMode;
-use polyrun_service::{http, lambda, people, serve};
+use polyrun_service::{authoring, http, lambda, people, serve};
 use polyrun_store::StoreUrl;
 
 /// polyrun: practise and grade code in Python, Ruby and JavaScript, sandboxed in WebAssembly.
@@ -60,11 +61,36 @@ enum Command {
         /// The solution.
         file: PathBuf,
     },
-    /// Validate every problem and check each reference solution is accepted.
+    /// Validate problems and check each reference solution is accepted.
     Check {
         /// The problem bank.
         #[arg(long)]
         problems: Option<PathBuf>,
+        /// Only these problems (default: every problem of the bank).
+        ids: Vec<String>,
+    },
+    /// Start a new problem: a small working one to edit, which `polyrun check` passes.
+    New {
+        /// The bank to add it to (default: $POLYRUN_PROBLEMS, else ./problems, made if missing).
+        #[arg(long)]
+        problems: Option<PathBuf>,
+        /// The new problem's id (its folder's name: a-z, 0-9 and '-').
+        id: String,
+    },
+    /// Write the public part of the bank (no hidden test, no solution) as one problem pack.
+    Pack {
+        /// The problem bank.
+        #[arg(long)]
+        problems: Option<PathBuf>,
+        /// The pack's title (default: the bank folder's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The grader that grades Submit on the pack's problems (serving the same bank).
+        #[arg(long)]
+        grader: Option<String>,
+        /// Where to write the pack (a .json file).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Serve the HTTP API (/api/v1) and the web app.
     Serve {
@@ -307,10 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auth,
         } => {
             let auth = auth_mode(auth.as_deref())?;
-            let bank = ProblemBank::new(problems_dir(problems));
-            if !bank.root().is_dir() {
-                bail!(Usage(format!("no problem bank at {}", bank.root().display())));
-            }
+            let bank = existing_bank(problems)?;
             let site = http::site::site_dir(site);
             if let Some(dir) = &site
                 && !dir.join("index.html").is_file()
@@ -390,15 +413,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             emit(&out.map_err(|e| Usage(e.to_string()))?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { problems } => {
-            let bank = ProblemBank::new(problems_dir(problems));
-            if !bank.root().is_dir() {
-                bail!(Usage(format!("no problem bank at {}", bank.root().display())));
-            }
+        Command::New { problems, id } => {
+            // A new problem goes to the bank named, else to ./problems (never the checkout's).
+            let bank = problems
+                .or_else(|| {
+                    std::env::var_os("POLYRUN_PROBLEMS")
+                        .filter(|d| !d.is_empty())
+                        .map(PathBuf::from)
+                })
+                .unwrap_or_else(|| PathBuf::from("problems"));
+            authored(authoring::new_problem(&bank, &id))
+        }
+        Command::Pack {
+            problems,
+            title,
+            grader,
+            out,
+        } => {
+            let bank = existing_bank(problems)?;
+            authored(authoring::write_pack(&bank, title.as_deref(), grader.as_deref(), &out))
+        }
+        Command::Check { problems, ids } => {
+            let bank = existing_bank(problems)?;
             let grader = Arc::new(grader()?);
-            let rows = check::check_bank(grader, &bank)
+            let rows = check::check_bank(grader, &bank, &ids)
                 .await
-                .with_context(|| format!("cannot read {}", bank.root().display()))?;
+                .map_err(|e| Usage(e.to_string()))?;
             emit(&check::render(&rows));
             Ok(if rows.iter().all(check::CheckRow::ok) && !rows.is_empty() {
                 ExitCode::SUCCESS
@@ -407,6 +447,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// What `polyrun new` or `polyrun pack` prints, or a usage error.
+fn authored(result: Result<String, authoring::Refused>) -> anyhow::Result<ExitCode> {
+    emit(&result.map_err(|e| Usage(e.to_string()))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bank of [`problems_dir`], which must be a folder.
+fn existing_bank(flag: Option<PathBuf>) -> anyhow::Result<ProblemBank> {
+    let bank = ProblemBank::new(problems_dir(flag));
+    if !bank.root().is_dir() {
+        bail!(Usage(format!("no problem bank at {}", bank.root().display())));
+    }
+    Ok(bank)
 }
 
 /// The command line, where a Lambda function's `bootstrap` (this binary under that name, or

@@ -14,14 +14,14 @@ use crate::common::{self, HANG_GUARD, clip};
 
 /// What a `polyrun` process did.
 #[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Outcome {
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Outcome {
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "exit {:?}, stdout {:?}, stderr {:?}",
             self.code,
@@ -31,7 +31,7 @@ impl Outcome {
     }
 
     /// The exit status is `code` and stderr is one line holding every one of `needles`.
-    fn usage_error(&self, code: i32, needles: &[&str]) {
+    pub(crate) fn usage_error(&self, code: i32, needles: &[&str]) {
         assert_eq!(self.code, Some(code), "exit status: {}", self.describe());
         let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(
@@ -52,7 +52,7 @@ impl Outcome {
 
 /// Runs `polyrun args…` in `cwd` with `stdin`; a process still running after [`HANG_GUARD`]
 /// is killed and fails the test.
-fn polyrun(args: &[&str], stdin: &[u8], cwd: &Path) -> Outcome {
+pub(crate) fn polyrun(args: &[&str], stdin: &[u8], cwd: &Path) -> Outcome {
     let mut child = Command::new(env!("CARGO_BIN_EXE_polyrun"))
         .args(args)
         .current_dir(cwd)
@@ -98,7 +98,7 @@ fn polyrun(args: &[&str], stdin: &[u8], cwd: &Path) -> Outcome {
     }
 }
 
-fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("a folder");
@@ -107,12 +107,12 @@ fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
-fn text(path: &Path) -> &str {
+pub(crate) fn text(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
 /// Copies problem `id` of `from` into the bank folder `to`.
-fn copy_problem(from: &Path, id: &str, to: &Path) {
+pub(crate) fn copy_problem(from: &Path, id: &str, to: &Path) {
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("a folder");
         for entry in std::fs::read_dir(from).expect("a problem folder").flatten() {

@@ -1,9 +1,10 @@
 //! End-to-end tests of polyrun's grader: real CPython, CRuby and QuickJS modules in
 //! wasmtime, driven through the library (`cases`, `sandbox`) and the `polyrun` binary
-//! (`cli`; `http` and `judge0`: `polyrun serve` on a socket; `lambda`: `polyrun lambda`
-//! under a stand-in Lambda Runtime API). One test binary, so that the runtimes are linked
-//! once for all of them.
+//! (`cli`; `authoring`: `new`, `check ID`, `pack`; `http` and `judge0`: `polyrun serve` on
+//! a socket; `lambda`: `polyrun lambda` under a stand-in Lambda Runtime API). One test
+//! binary, so that the runtimes are linked once for all of them.
 
+mod authoring;
 mod cases;
 mod cli;
 mod common;
