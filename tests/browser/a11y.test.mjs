@@ -1,7 +1,7 @@
 // Accessibility: axe-core audits every page of the app, in the light and the dark theme (the
 // system's colour scheme, emulated), and fails on any serious or critical violation. The app
 // is served by `polyrun serve` (so it names a grader: Submit, Sign in are there). Every new
-// page gets a test here (see `audit` in lib.mjs).
+// page gets a test here (see `audit` in lib.mjs): the playground and a pack's pages too.
 //
 //   node --test tests/browser/a11y.test.mjs        (after the site is built: see run.sh)
 import assert from "node:assert/strict";
@@ -56,6 +56,36 @@ for (const scheme of ["light", "dark"]) {
     await audit(page, `the keyboard shortcuts dialog (${scheme})`);
     await page.keyboard.press("Escape");
     await byTestId("shortcuts-dialog").waitFor({ state: "hidden" });
+
+    // The playground, before and after a run.
+    await page.goto(`${origin}/#/playground`);
+    await byTestId("stdin").waitFor({ timeout: 60_000 });
+    await audit(page, `the playground (${scheme})`);
+    await waitReady(page, "python");
+    await byTestId("run-button").click();
+    await byTestId("run-status").waitFor({ timeout: 120_000 });
+    await audit(page, `the playground with a run's output (${scheme})`);
+
+    // A problem pack (from a file): the welcome page listing it, a refused one, its problem.
+    const problem = await (await fetch(`${origin}/api/v1/problems/two-sum`)).json();
+    const pack = { format: "polyrun-pack/1", title: "Accessibility pack", problems: [problem] };
+    await page.goto(`${origin}/#/`);
+    await byTestId("pack-file-input").setInputFiles({
+      name: "a11y-pack.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(pack)),
+    });
+    await byTestId("pack").first().waitFor({ timeout: 30_000 });
+    await byTestId("pack-file-input").setInputFiles({
+      name: "broken.json",
+      mimeType: "application/json",
+      buffer: Buffer.from("not a pack"),
+    });
+    await byTestId("pack-error").waitFor({ timeout: 30_000 });
+    await audit(page, `the welcome page with a pack and a pack error (${scheme})`);
+    await page.locator('[data-testid="pack"] [data-testid="problem-link"]').first().click();
+    await byTestId("editor").waitFor({ timeout: 60_000 });
+    await audit(page, `a pack's problem page (${scheme})`);
 
     await page.goto(`${origin}/#/signin`);
     await byTestId("signin-token-input").waitFor();

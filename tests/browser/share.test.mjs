@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { deflateSync } from "node:zlib";
 
-import { chooseLanguage, editorText, launch, openProblem, REPO, setCode, waitReady, watchPage } from "./lib.mjs";
+import { chooseLanguage, editorText, launch, openProblem, REPO, setCode, typeCode, waitReady, watchPage } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const PROBLEM = "shortest-path";
@@ -193,11 +193,12 @@ test("damaged and hostile links show share-error and change nothing", { timeout:
 test("the playground shares a program with its stdin; opening it runs nothing and keeps the draft", { timeout: 240_000 }, async () => {
   const program = 'name = input()\nprint(f"hello {name}")\n';
   const stdin = "shared input\n";
+  const MINE = "print('mine')";
   // The learner (browser A) has a playground draft of their own.
   await pageA.goto(`${server.origin}/#/playground`);
   await pageA.locator('[data-testid="editor"]').waitFor({ timeout: 60_000 });
   await chooseLanguage(pageA, "python");
-  await setCode(pageA, "print('mine')\n");
+  await typeCode(pageA, MINE); // typed: a draft is what the learner edits
   await pageA.locator('[data-testid="stdin"]').fill("my input\n");
 
   // Browser B shares a program and its input.
@@ -217,19 +218,19 @@ test("the playground shares a program with its stdin; opening it runs nothing an
   await waitReady(pageA, "python");
   assert.equal(await pageA.locator('[data-testid="run-status"]').count(), 0, "nothing ran");
   await pageA.reload();
-  await waitEditor(pageA, "print('mine')\n");
+  await waitEditor(pageA, MINE);
   assert.equal(await pageA.locator('[data-testid="stdin"]').inputValue(), "my input\n");
 
   // Again, then "Bring back my code".
   await pageA.goto(link);
   await waitEditor(pageA, program);
   await pageA.locator('[data-testid="restore-draft-button"]').click();
-  await waitEditor(pageA, "print('mine')\n");
+  await waitEditor(pageA, MINE);
   assert.equal(await pageA.locator('[data-testid="stdin"]').inputValue(), "my input\n");
 
   // A problem's link on the playground is refused, and changes nothing.
   await pageA.goto(theirs.replace(`#/problems/${PROBLEM}`, "#/playground"));
   await pageA.locator('[data-testid="share-error"]').waitFor({ timeout: 10_000 });
-  assert.equal(await editorText(pageA), "print('mine')\n");
+  assert.equal(await editorText(pageA), MINE);
   assert.deepEqual(log.filter((l) => l.startsWith("pageerror")), [], log.join("\n"));
 });
