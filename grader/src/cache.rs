@@ -315,12 +315,17 @@ mod tests {
         files
     }
 
-    #[test]
-    fn the_cache_folder_and_its_files_are_private() {
-        let engine = Engine::default();
+    /// An engine, a temporary folder and the empty module written into it as `m.wasm`.
+    fn fixture() -> (Engine, tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
         let wasm = root.path().join("m.wasm");
         std::fs::write(&wasm, EMPTY).unwrap();
+        (Engine::default(), root, wasm)
+    }
+
+    #[test]
+    fn the_cache_folder_and_its_files_are_private() {
+        let (engine, root, wasm) = fixture();
         let cache = root.path().join("a").join("cache");
         load_module(&engine, &wasm, Some(&cache)).unwrap();
         assert_eq!(std::fs::metadata(&cache).unwrap().mode() & 0o777, 0o700);
@@ -332,10 +337,7 @@ mod tests {
 
     #[test]
     fn a_folder_others_can_write_is_not_used() {
-        let engine = Engine::default();
-        let root = tempfile::tempdir().unwrap();
-        let wasm = root.path().join("m.wasm");
-        std::fs::write(&wasm, EMPTY).unwrap();
+        let (engine, root, wasm) = fixture();
         let cache = root.path().join("shared");
         std::fs::create_dir(&cache).unwrap();
         std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -347,10 +349,7 @@ mod tests {
     /// loaded when others can write it or another user owns it: the real module is.
     #[test]
     fn a_planted_module_is_not_loaded() {
-        let engine = Engine::default();
-        let root = tempfile::tempdir().unwrap();
-        let wasm = root.path().join("m.wasm");
-        std::fs::write(&wasm, EMPTY).unwrap();
+        let (engine, root, wasm) = fixture();
         let cache = root.path().join("cache");
         load_module(&engine, &wasm, Some(&cache)).unwrap();
         let entry = cwasm_files(&cache).remove(0);
@@ -395,11 +394,8 @@ mod tests {
     /// module compiled from its old bytes is never used for the new ones.
     #[test]
     fn a_changed_runtime_file_is_hashed_again() {
-        let engine = Engine::default();
-        let root = tempfile::tempdir().unwrap();
-        let wasm = root.path().join("m.wasm");
+        let (engine, root, wasm) = fixture();
         let cache = root.path().join("cache");
-        std::fs::write(&wasm, EMPTY).unwrap();
         assert_eq!(
             load_module(&engine, &wasm, Some(&cache))
                 .unwrap()
@@ -420,10 +416,7 @@ mod tests {
     /// others can write.
     #[test]
     fn footprint_notes_are_private_and_keyed_by_the_harness() {
-        let engine = Engine::default();
-        let root = tempfile::tempdir().unwrap();
-        let wasm = root.path().join("m.wasm");
-        std::fs::write(&wasm, EMPTY).unwrap();
+        let (engine, root, wasm) = fixture();
         let cache = root.path().join("cache");
         let entry = load_module(&engine, &wasm, Some(&cache)).unwrap().entry.unwrap();
         assert_eq!(read_footprint(&entry, "h1"), None);

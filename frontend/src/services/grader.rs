@@ -57,6 +57,23 @@ fn with_token(builder: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     }
 }
 
+/// `POST {base}{path}` with `body` as JSON (and the token, when there is one).
+async fn post_json(
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &impl serde::Serialize,
+) -> Result<Response, String> {
+    let body = serde_json::to_string(body).map_err(|e| e.to_string())?;
+    with_token(Request::post(&format!("{base}{path}")), token)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("could not reach the grader: {e}"))
+}
+
 async fn send(builder: RequestBuilder) -> Result<Response, ApiError> {
     builder
         .send()
@@ -101,15 +118,13 @@ pub async fn submit(
     language: Language,
     source: &str,
 ) -> Result<GradeReport, String> {
-    let body = serde_json::to_string(&GradeRequest::new(problem, language, source)).map_err(|e| e.to_string())?;
-    let request = with_token(Request::post(&format!("{base}/api/v1/grade")), token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .map_err(|e| e.to_string())?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| format!("could not reach the grader: {e}"))?;
+    let response = post_json(
+        base,
+        "/api/v1/grade",
+        token,
+        &GradeRequest::new(problem, language, source),
+    )
+    .await?;
     if response.ok() {
         return response
             .json::<GradeReport>()
@@ -127,15 +142,7 @@ pub async fn submit(
 
 /// Runs a whole program on the grader at `base` (`POST /api/v1/run`).
 pub async fn run_program(base: &str, token: Option<&str>, request: &RunRequest) -> Result<RunReport, String> {
-    let body = serde_json::to_string(request).map_err(|e| e.to_string())?;
-    let request = with_token(Request::post(&format!("{base}/api/v1/run")), token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .map_err(|e| e.to_string())?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| format!("could not reach the grader: {e}"))?;
+    let response = post_json(base, "/api/v1/run", token, request).await?;
     if !response.ok() {
         return Err(refusal(response).await.to_string());
     }
