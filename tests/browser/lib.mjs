@@ -392,3 +392,45 @@ export async function servePolyrun(args = []) {
     },
   };
 }
+
+/** Sets a field's value as a paste would (one input event). */
+export async function setField(page, testid, value) {
+  await page.evaluate(
+    ([id, text]) => {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      el.value = text;
+      el.dispatchEvent(new InputEvent("input", { bubbles: true }));
+    },
+    [testid, value],
+  );
+}
+
+/**
+ * The playground: clicks Run and waits for this run's `run-status`: {status, exitCode, timeMs, text, stdout,
+ * stderr, waitedMs}.
+ */
+export async function runPlayground(page, RUN_WAIT = RUN_TIMEOUT) {
+  const before = await page.evaluate(() => Number(document.querySelector('[data-testid="run-status"]')?.dataset.run ?? 0));
+  await page.locator('[data-testid="run-button"]').waitFor({ state: "visible" });
+  await page.waitForFunction(() => !document.querySelector('[data-testid="run-button"]').disabled, null, { timeout: RUN_WAIT });
+  const started = Date.now();
+  await page.locator('[data-testid="run-button"]').click();
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="run-status"]')?.dataset.run ?? 0) > n,
+    before,
+    { timeout: RUN_WAIT, polling: 20 },
+  );
+  const waitedMs = Date.now() - started;
+  const shown = await page.evaluate(() => {
+    const status = document.querySelector('[data-testid="run-status"]');
+    return {
+      status: status.dataset.status,
+      exitCode: status.dataset.exitCode === undefined ? null : Number(status.dataset.exitCode),
+      timeMs: status.dataset.timeMs === undefined ? null : Number(status.dataset.timeMs),
+      text: status.textContent,
+      stdout: document.querySelector('[data-testid="stdout"]').textContent,
+      stderr: document.querySelector('[data-testid="stderr"]').textContent,
+    };
+  });
+  return { ...shown, waitedMs };
+}

@@ -11,14 +11,25 @@ import { createReadStream, existsSync, readdirSync, readFileSync } from "node:fs
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { chooseLanguage, EXTENSION, LANGUAGES, launch, POLYRUN, READY_TIMEOUT, setCode, typeCode, waitReady, watchPage } from "./lib.mjs";
+import {
+  chooseLanguage,
+  EXTENSION,
+  LANGUAGES,
+  launch,
+  POLYRUN,
+  READY_TIMEOUT,
+  runPlayground as runOnce,
+  setCode,
+  setField,
+  typeCode,
+  waitReady,
+  watchPage,
+} from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const CORPUS = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "playground");
 /** The time limit of the loop.* programs, on both sides. */
 const LOOP_LIMIT_MS = 1000;
-/** One run's wait at most (a cold runtime is already loaded by waitReady). */
-const RUN_WAIT = 120_000;
 /** What the run reports keep of each stream (core::limits::RUN_OUTPUT_CAP_BYTES). */
 const OUTPUT_CAP = 1024 * 1024;
 
@@ -54,48 +65,6 @@ function corpus(language) {
     .filter((name) => name.endsWith(`.${EXTENSION[language]}`))
     .sort()
     .map((name) => ({ name, file: join(CORPUS, name), limit: name.startsWith("loop.") ? LOOP_LIMIT_MS : null }));
-}
-
-/** Sets a field's value as a paste would (one input event). */
-async function setField(page, testid, value) {
-  await page.evaluate(
-    ([id, text]) => {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      el.value = text;
-      el.dispatchEvent(new InputEvent("input", { bubbles: true }));
-    },
-    [testid, value],
-  );
-}
-
-/**
- * Clicks Run and waits for this run's `run-status`: {status, exitCode, timeMs, text, stdout,
- * stderr, waitedMs}.
- */
-async function runOnce(page) {
-  const before = await page.evaluate(() => Number(document.querySelector('[data-testid="run-status"]')?.dataset.run ?? 0));
-  await page.locator('[data-testid="run-button"]').waitFor({ state: "visible" });
-  await page.waitForFunction(() => !document.querySelector('[data-testid="run-button"]').disabled, null, { timeout: RUN_WAIT });
-  const started = Date.now();
-  await page.locator('[data-testid="run-button"]').click();
-  await page.waitForFunction(
-    (n) => Number(document.querySelector('[data-testid="run-status"]')?.dataset.run ?? 0) > n,
-    before,
-    { timeout: RUN_WAIT, polling: 20 },
-  );
-  const waitedMs = Date.now() - started;
-  const shown = await page.evaluate(() => {
-    const status = document.querySelector('[data-testid="run-status"]');
-    return {
-      status: status.dataset.status,
-      exitCode: status.dataset.exitCode === undefined ? null : Number(status.dataset.exitCode),
-      timeMs: status.dataset.timeMs === undefined ? null : Number(status.dataset.timeMs),
-      text: status.textContent,
-      stdout: document.querySelector('[data-testid="stdout"]').textContent,
-      stderr: document.querySelector('[data-testid="stderr"]').textContent,
-    };
-  });
-  return { ...shown, waitedMs };
 }
 
 /** Sets program, input and time limit, and runs. */
