@@ -105,16 +105,10 @@ impl Pack {
                 format!("expected \"{PACK_FORMAT}\"; this is not a polyrun pack (or a newer format)"),
             ));
         }
-        let nulls = null_expected(&value);
-        let mut pack: Pack = serde_path_to_error::deserialize(value).map_err(|e| {
+        let pack: Pack = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             err((path != ".").then_some(path), e.inner().to_string())
         })?;
-        for (i, t) in nulls {
-            if let Some(test) = pack.problems.get_mut(i).and_then(|p| p.tests.get_mut(t)) {
-                test.test.expected = Some(serde_json::Value::Null);
-            }
-        }
         pack.validate()?;
         Ok(pack)
     }
@@ -153,26 +147,6 @@ impl Pack {
         }
         Ok(())
     }
-}
-
-/// The tests (problem, test) written with `"expected": null`: a value (the function returns
-/// None, nil or null), which serde would read as an absent `Option`.
-fn null_expected(value: &serde_json::Value) -> Vec<(usize, usize)> {
-    let problems = value.get("problems").and_then(|p| p.as_array());
-    problems
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .flat_map(|(i, problem)| {
-            let tests = problem.get("tests").and_then(|t| t.as_array());
-            tests
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .filter(|(_, test)| test.get("expected").is_some_and(serde_json::Value::is_null))
-                .map(move |(t, _)| (i, t))
-        })
-        .collect()
 }
 
 fn check_title(at: String, title: &str) -> Result<(), PackError> {

@@ -66,8 +66,10 @@ pub struct ProblemMeta {
 pub struct TestCase {
     /// Arguments, one per parameter.
     pub args: Vec<Value>,
-    /// The expected return value; `None` for a learner's own test without one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The expected return value; `None` for a learner's own test without one. A written
+    /// `"expected": null` is `Some(Value::Null)` (the function returns None, nil or null),
+    /// not an absent value: a browser reading a public view judges it as the grader does.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub expected: Option<Value>,
     /// Whether the test is hidden (never sent to a browser).
     #[serde(default)]
@@ -601,5 +603,25 @@ params = ["nums", "target"]
         assert!(!public.contains('9'));
         assert!(!public.contains("secret"));
         assert!(public.contains("\"function\":\"two_sum\""));
+    }
+}
+
+#[cfg(test)]
+mod public_view_tests {
+    use super::*;
+
+    /// `"expected": null` in a public view is the value null, as in `tests.json`; an absent
+    /// `expected` stays absent (a learner's own test).
+    #[test]
+    fn an_expected_null_survives_the_public_view() {
+        let tests = parse_tests("p", r#"[{"args": [1], "expected": null}]"#, &["x".to_owned()]).unwrap();
+        let json = serde_json::to_string(&tests[0]).unwrap();
+        assert!(json.contains(r#""expected":null"#), "{json}");
+        let back: TestCase = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.expected, Some(Value::Null));
+        let public: PublicTest = serde_json::from_str(r#"{"index": 0, "args": [1], "expected": null}"#).unwrap();
+        assert_eq!(public.test.expected, Some(Value::Null));
+        let own: TestCase = serde_json::from_str(r#"{"args": [1]}"#).unwrap();
+        assert_eq!(own.expected, None);
     }
 }
