@@ -133,10 +133,12 @@ pub fn apt(packages: &[&str], probe: &str) -> anyhow::Result<()> {
         cmd.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
-    run(&mut sudo(&["apt-get", "update", "-qq"]))?;
+    // apt's progress goes to stderr: stdout is a report when xtask's output is one
+    // (`cargo xtask bench … > section`), which apt's lines once ended up in.
+    run(sudo(&["apt-get", "update", "-qq"]).stdout(std::io::stderr()))?;
     let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
     args.extend(missing.iter().copied());
-    run(&mut sudo(&args))
+    run(sudo(&args).stdout(std::io::stderr()))
 }
 
 fn is_root() -> bool {
