@@ -6,7 +6,9 @@
 //   web/src/editor.js     -> OUT/js/editor.js              (CodeMirror 6: window.polyrunEditor)
 //   web/src/ruby-glue.js  -> OUT/runtimes/ruby/ruby-glue.js (ruby.wasm's JS API for the worker)
 // copies the self-hosted runtimes from web/node_modules,
-//   pyodide (pyodide.js, pyodide.asm.js, pyodide.asm.wasm, python_stdlib.zip, pyodide-lock.json)
+//   pyodide (pyodide.mjs, pyodide.asm.mjs, pyodide.asm.wasm, python_stdlib.zip, pyodide-lock.json:
+//   the loader and Emscripten module the worker imports, the interpreter, its standard
+//   library and the package index its loader reads)
 //                         -> OUT/runtimes/python/
 //   @ruby/3.4-wasm-wasi dist/ruby+stdlib.wasm (SHA-256 checked: the module the grader runs)
 //                         -> OUT/runtimes/ruby/
@@ -22,7 +24,7 @@ const modules = join(here, "node_modules");
 
 /** The ruby.wasm module the grader runs (runtimes-wasm/src/lib.rs, `RUBY.sha256`). */
 const RUBY_WASM_SHA256 = "4b814fc9d13505ea5b4c1f3bd3a7cc7ccca137f551196b9b21f0a7caf9cc5878";
-const PYODIDE_FILES = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 function fail(message) {
   console.error(`web/build.mjs: error: ${message}`);

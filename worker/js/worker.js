@@ -300,13 +300,40 @@
   // ---------------------------------------------------------------------------------------
   // Python: Pyodide
 
+  /**
+   * Runs `work` while the worker looks like a module worker to Pyodide: its loader refuses a
+   * classic worker (it tells one by calling importScripts), where it could not import() its
+   * module scripts itself. Here the worker imports them (see importModule) and hands them
+   * over, so the check does not apply; importScripts is back afterwards.
+   */
+  async function asModuleWorker(work) {
+    const own = Object.prototype.hasOwnProperty.call(scope, "importScripts");
+    const saved = scope.importScripts;
+    scope.importScripts = undefined;
+    try {
+      return await work();
+    } finally {
+      if (own) scope.importScripts = saved;
+      else delete scope.importScripts;
+    }
+  }
+
+  /** Imports an ES module given as bytes (from a blob: URL: nothing leaves the worker). */
+  async function importModule(bytes, name) {
+    const url = createObjectURL(new BlobCtor([bytes, `\n//# sourceURL=${name}\n`], { type: "text/javascript" }));
+    try {
+      return await import(url);
+    } finally {
+      revokeObjectURL(url);
+    }
+  }
+
   async function startPython(files, modules, makeSnapshot) {
     const served = {
-      "pyodide-lock.json": ["application/json", required(files, "pyodide-lock.json")],
       "python_stdlib.zip": ["application/zip", required(files, "python_stdlib.zip")],
       "pyodide.asm.wasm": ["application/wasm", files["pyodide.asm.wasm"] || new ArrayBuffer(0)],
     };
-    // Pyodide fetches these three files; they are served from memory.
+    // Pyodide fetches these two files; they are served from memory.
     scope.fetch = async (resource) => {
       const url = String(typeof resource === "object" && resource && "url" in resource ? resource.url : resource);
       const name = url.split(/[?#]/)[0].split("/").pop();
@@ -324,21 +351,27 @@
         return { instance, module: compiled };
       };
     }
-    importBytes(required(files, "pyodide.js"), "pyodide.js");
-    importBytes(required(files, "pyodide.asm.js"), "pyodide.asm.js");
     // The first worker makes a memory snapshot of a fresh interpreter; the next ones start
     // from it (a few hundred ms instead of seconds). Nothing of a run is ever in it.
     const snapshot = files["pyodide.snapshot"];
-    const options = {
-      indexURL: "https://sandbox.invalid/python/",
-      fullStdLib: false,
-      checkAPIVersion: true,
-      env: { HOME: "/home/pyodide" },
-      packages: [],
-    };
-    if (snapshot instanceof ArrayBuffer) options._loadSnapshot = new Uint8Array(snapshot);
-    else if (makeSnapshot) options._makeSnapshot = true;
-    const pyodide = await scope.loadPyodide(options);
+    const pyodide = await asModuleWorker(async () => {
+      const loader = await importModule(required(files, "pyodide.mjs"), "pyodide.mjs");
+      const emscripten = await importModule(required(files, "pyodide.asm.mjs"), "pyodide.asm.mjs");
+      const options = {
+        // Nothing is fetched from these (an address that cannot resolve): the loader and the
+        // Emscripten module are given, the lock file's text too, the rest is served above.
+        indexURL: "https://sandbox.invalid/python/",
+        packageBaseUrl: "https://sandbox.invalid/python/",
+        lockFileContents: new TextDecoder().decode(required(files, "pyodide-lock.json")),
+        createPyodideModule: emscripten.default,
+        checkAPIVersion: true,
+        env: { HOME: "/home/pyodide" },
+        packages: [],
+      };
+      if (snapshot instanceof ArrayBuffer) options._loadSnapshot = new Uint8Array(snapshot);
+      else if (makeSnapshot) options._makeSnapshot = true;
+      return loader.loadPyodide(options);
+    });
     if (!(snapshot instanceof ArrayBuffer)) {
       // What the harness imports first; loading them now takes it off the run's time.
       pyodide.runPython("import io, json, math, sys, time");

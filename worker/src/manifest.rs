@@ -14,7 +14,7 @@ pub struct Manifest(BTreeMap<String, RuntimeFiles>);
 /// One runtime's files.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RuntimeFiles {
-    /// What the runtime is (e.g. `Pyodide 0.27.7`).
+    /// What the runtime is (e.g. `Pyodide 314.0.8`).
     #[serde(default)]
     pub runtime: String,
     /// The files, in the order to fetch them.
@@ -136,8 +136,8 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = r#"{
-      "python": {"runtime": "Pyodide 0.27.7", "files": [
-        {"path": "python/pyodide.js", "size": 10, "sha256": "aa"},
+      "python": {"runtime": "Pyodide 314.0.8", "files": [
+        {"path": "python/pyodide.mjs", "size": 10, "sha256": "aa"},
         {"path": "python/pyodide.asm.wasm", "size": 90, "sha256": "bb"}]},
       "javascript": {"runtime": "the browser's engine", "files": []}
     }"#;
