@@ -1,7 +1,8 @@
 //! [`SandboxHost`] in the browser: runtimes loaded on demand, a pool of single-use sandbox
-//! workers per language (one ready, one pre-warmed spare), and harness sessions fed into
-//! [`SessionLog`] under the grader's phase clock; whole programs (the playground) collected
-//! into core's [`RunOutput`] under one phase of the time limit.
+//! workers per language (one ready, and as many pre-warmed spares as its start-up needs),
+//! and harness sessions fed into [`SessionLog`] under the grader's phase clock; whole
+//! programs (the playground) collected into core's [`RunOutput`] under one phase of the
+//! time limit.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -33,6 +34,13 @@ const REPLACE_AFTER_MS: i32 = 100;
 /// A worker not ready this long after it was started is given up as failed (a runtime that
 /// hangs while starting, say on a damaged snapshot, would otherwise stall every run).
 const START_LIMIT_MS: i32 = 90_000;
+
+/// The shortest pause a user takes between a result and the next Run: spares are kept so
+/// that a replacement worker has this long per spare to start (ms).
+const RERUN_PAUSE_MS: f64 = 1_000.0;
+
+/// At most this many spares per language (each holds a runtime's memory).
+const MAX_SPARES: usize = 3;
 
 /// Milliseconds of `performance.now()`.
 fn now_ms() -> f64 {
@@ -92,12 +100,26 @@ struct Lang {
     snapshot_cache: Option<String>,
     /// The frame has the files.
     files_sent: bool,
-    /// A worker has been ready once: keep a spare from now on.
+    /// A worker has been ready once: keep spares from now on.
     warm: bool,
+    /// How long the last replacement worker took from its start to ready (ms): how many
+    /// spares keep a rerun from waiting ([`Lang::pool_size`]).
+    replace_ms: f64,
     ready: VecDeque<u32>,
     starting: usize,
     failures: u32,
     waiters: VecDeque<oneshot::Sender<Result<u32, SandboxError>>>,
+}
+
+impl Lang {
+    /// Workers to keep once warm: the one the next run takes, and a spare for each
+    /// [`RERUN_PAUSE_MS`] a replacement takes to start (at least one, at most
+    /// [`MAX_SPARES`]). A worker serves one session, so a user who reruns every second
+    /// never waits as long as the replacements keep up.
+    fn pool_size(&self) -> usize {
+        let spares = (self.replace_ms / RERUN_PAUSE_MS).ceil() as usize;
+        1 + spares.clamp(1, MAX_SPARES)
+    }
 }
 
 #[derive(Default)]
@@ -105,6 +127,8 @@ struct Core {
     frame: Option<Rc<Frame>>,
     langs: BTreeMap<Language, Lang>,
     workers: HashMap<u32, Slot>,
+    /// When each starting worker was started (`performance.now()`).
+    started_at: HashMap<u32, f64>,
     next_wid: u32,
 }
 
@@ -352,7 +376,7 @@ impl SandboxHost {
         }
     }
 
-    /// Starts workers until the language has one ready (and a spare once warm) and one for
+    /// Starts workers until the language has one ready (and its spares once warm) and one for
     /// each waiting run.
     fn replenish(&self, language: Language) {
         let (frame, spawn) = {
@@ -365,7 +389,7 @@ impl SandboxHost {
             if matches!(lang.state, RuntimeState::Error(_)) {
                 return;
             }
-            let want = if lang.warm { 2 } else { 1 }.max(lang.waiters.len());
+            let want = if lang.warm { lang.pool_size() } else { 1 }.max(lang.waiters.len());
             let have = lang.ready.len() + lang.starting;
             let count = want.saturating_sub(have);
             lang.starting += count;
@@ -374,6 +398,7 @@ impl SandboxHost {
                 core.next_wid += 1;
                 let wid = core.next_wid;
                 core.workers.insert(wid, Slot::Starting(language));
+                core.started_at.insert(wid, now_ms());
                 spawn.push(wid);
             }
             (frame, spawn)
@@ -468,7 +493,13 @@ impl SandboxHost {
                 return;
             }
             *slot = Slot::Ready(language);
+            let started = core.started_at.remove(&wid);
             let lang = core.lang(language);
+            // The first worker loads the runtime (and may make Python's snapshot): only a
+            // replacement's start-up says how fast spares come back.
+            if let (true, Some(started)) = (lang.warm, started) {
+                lang.replace_ms = now_ms() - started;
+            }
             lang.starting = lang.starting.saturating_sub(1);
             lang.failures = 0;
             lang.loading = false;
@@ -495,6 +526,7 @@ impl SandboxHost {
     fn worker_failed(&self, wid: u32, language: Language, reason: String) {
         let give_up = {
             let mut core = self.inner.core.borrow_mut();
+            core.started_at.remove(&wid);
             let Some(Slot::Starting(_)) = core.workers.remove(&wid) else {
                 // A ready worker that faulted: it is simply gone.
                 let lang = core.lang(language);
