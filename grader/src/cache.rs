@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
 use wasmtime::{Engine, Module};
 
 use crate::GraderError;
@@ -37,11 +38,54 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|home| PathBuf::from(home).join(".cache").join("polyrun"))
 }
 
-/// A compiled module and, when it is cached, the path of its cache entry (the key the
-/// notes beside it are filed under).
-pub struct Loaded {
+/// What the cache holds: a core module or a component, compiled for an engine.
+pub trait Compiled: Sized {
+    /// Told apart in the cache key (a file is only ever loaded as one kind).
+    const KIND: &'static str;
+    /// Compiles `bytes` for `engine`.
+    fn compile(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self>;
+    /// The native code, to be written to the cache.
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>>;
+    /// Maps a cache file written by [`Compiled::serialize`]; only [`deserialize`] calls it,
+    /// on a file it has checked (see there).
+    fn map_checked_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self>;
+}
+
+impl Compiled for Module {
+    const KIND: &'static str = "";
+    fn compile(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        Module::new(engine, bytes)
+    }
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Module::serialize(self)
+    }
+    #[allow(unsafe_code)]
+    fn map_checked_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: see `deserialize`, the only caller.
+        unsafe { Module::deserialize_file(engine, path) }
+    }
+}
+
+impl Compiled for Component {
+    const KIND: &'static str = "-component";
+    fn compile(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        Component::new(engine, bytes)
+    }
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Component::serialize(self)
+    }
+    #[allow(unsafe_code)]
+    fn map_checked_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: see `deserialize`, the only caller.
+        unsafe { Component::deserialize_file(engine, path) }
+    }
+}
+
+/// A compiled module (or component) and, when it is cached, the path of its cache entry
+/// (the key the notes beside it are filed under).
+pub struct Loaded<T = Module> {
     /// The module.
-    pub module: Module,
+    pub module: T,
     /// Its cache entry, when the cache folder is usable.
     pub entry: Option<PathBuf>,
 }
@@ -49,6 +93,19 @@ pub struct Loaded {
 /// Loads `wasm_path` compiled for `engine`, compiling it and caching it in `cache` (when
 /// that folder is ours) on first use.
 pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Loaded, GraderError> {
+    load(engine, wasm_path, cache)
+}
+
+/// Loads the component `wasm_path` compiled for `engine`, cached like [`load_module`].
+pub fn load_component(
+    engine: &Engine,
+    wasm_path: &Path,
+    cache: Option<&Path>,
+) -> Result<Loaded<Component>, GraderError> {
+    load(engine, wasm_path, cache)
+}
+
+fn load<T: Compiled>(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Loaded<T>, GraderError> {
     let read = || {
         std::fs::read(wasm_path).map_err(|e| GraderError::MissingRuntime {
             path: wasm_path.to_owned(),
@@ -56,7 +113,7 @@ pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> R
         })
     };
     let compile = |bytes: &[u8]| {
-        Module::new(engine, bytes).map_err(|e| GraderError::Compile {
+        T::compile(engine, bytes).map_err(|e| GraderError::Compile {
             path: wasm_path.to_owned(),
             reason: format!("{e:#}"),
         })
@@ -85,8 +142,9 @@ pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> R
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let key = format!(
-        "{}-{}-{:016x}.cwasm",
+        "{}{}-{}-{:016x}.cwasm",
         &digest[..32],
+        T::KIND,
         env!("CARGO_PKG_VERSION"),
         hasher.finish()
     );
@@ -287,13 +345,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     options.open(path)?.write_all(bytes)
 }
 
-#[allow(unsafe_code)]
-fn deserialize(engine: &Engine, path: &Path) -> wasmtime::Result<Module> {
+fn deserialize<T: Compiled>(engine: &Engine, path: &Path) -> wasmtime::Result<T> {
     // SAFETY: the file is one this module wrote with `Module::serialize` for an engine with
     // the same compatibility hash (part of its name), in a folder that only this user can
     // write, and it is a plain file only this user can write (checked just before);
     // wasmtime checks the header and the engine settings again before it trusts the code.
-    unsafe { Module::deserialize_file(engine, path) }
+    T::map_checked_file(engine, path)
 }
 
 #[cfg(all(test, unix))]

@@ -19,14 +19,18 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 /// Settings of a [`Grader`].
 #[derive(Debug, Clone)]
 pub struct GraderConfig {
-    /// Folder with the runtime modules (`python-3.12.0.wasm`, `ruby+stdlib.wasm`,
-    /// `polyrun-js.wasm`).
+    /// Folder with the runtimes (`python-3.12.0.wasm`, `ruby+stdlib.wasm`,
+    /// `polyrun-js.wasm`; the Python 3.14 component `python-3.14.0-*.wasm` and its standard
+    /// library `python-3.14.0-lib/`).
     pub runtimes_dir: PathBuf,
     /// Folder for compiled modules (only used when it is this user's alone); `None`:
     /// compile in memory.
     pub cache_dir: Option<PathBuf>,
     /// How many sandboxes may run at once (others wait).
     pub max_concurrent: usize,
+    /// Python runs on the CPython 3.14 component (`component.rs`) instead of the 3.12
+    /// module; by default when `$POLYRUN_PYTHON_COMPONENT` is `1`.
+    pub python_component: bool,
 }
 
 impl Default for GraderConfig {
@@ -35,6 +39,7 @@ impl Default for GraderConfig {
             runtimes_dir: polyrun_runtimes::artifacts_dir(),
             cache_dir: crate::cache::cache_dir(),
             max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            python_component: std::env::var_os("POLYRUN_PYTHON_COMPONENT").is_some_and(|v| v == "1"),
         }
     }
 }
@@ -46,6 +51,16 @@ pub(crate) enum Entry {
     Command,
     /// ruby.wasm's reactor: `_initialize`, `ruby-init`, `rb-eval-string-protect`.
     RubyReactor,
+    /// A `wasi:cli/command` component (Python): its `run` export.
+    Component,
+}
+
+/// A runtime linked once: a core module or a component.
+pub(crate) enum Linked {
+    /// A core module with the WASI preview 1 linker.
+    Module(InstancePre<HostState>),
+    /// The Python component with the WASI 0.2 linker.
+    Component(crate::component::PythonComponent),
 }
 
 /// What a runtime's footprint depends on besides its module: the texts an empty program
@@ -62,7 +77,7 @@ fn footprint_salt(language: Language) -> String {
 
 /// A language's runtime, linked and measured.
 pub(crate) struct Runtime {
-    pub pre: InstancePre<HostState>,
+    pub pre: Linked,
     pub entry: Entry,
     /// Linear memory the runtime holds after start-up with an empty program, in bytes.
     pub footprint: usize,
@@ -159,7 +174,15 @@ impl Grader {
         Ok(self.runtime(language).await?.footprint)
     }
 
-    fn link(&self, language: Language) -> Result<(InstancePre<HostState>, Entry, Option<PathBuf>), GraderError> {
+    fn link(&self, language: Language) -> Result<(Linked, Entry, Option<PathBuf>), GraderError> {
+        if language == Language::Python && self.config.python_component {
+            let (python, cached) = crate::component::link(
+                &self.engine,
+                &self.config.runtimes_dir,
+                self.config.cache_dir.as_deref(),
+            )?;
+            return Ok((Linked::Component(python), Entry::Component, cached));
+        }
         let file = match language {
             Language::Python => polyrun_runtimes::PYTHON.artifact,
             Language::Ruby => polyrun_runtimes::RUBY.artifact,
@@ -181,7 +204,7 @@ impl Grader {
             Entry::Command
         };
         let pre = linker.instantiate_pre(&module).map_err(link_err)?;
-        Ok((pre, entry, cached))
+        Ok((Linked::Module(pre), entry, cached))
     }
 }
 

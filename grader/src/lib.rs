@@ -4,6 +4,7 @@
 
 mod cache;
 pub mod check;
+mod component;
 mod engine;
 mod failure;
 pub mod grade;

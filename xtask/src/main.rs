@@ -18,11 +18,14 @@
 //!   environment variables against the code (part of `cargo xtask test`).
 //! - `cargo xtask polyrun ARGS…`: set-up, then `polyrun ARGS…`.
 //! - `cargo xtask site-problems DIR`: the public problem JSON the web app serves.
+//! - `cargo xtask python-component`: only the Python 3.14 component and its standard
+//!   library (part of `setup`).
 
 mod bench;
 mod deploy;
 mod fuzz;
 mod load;
+mod python_component;
 mod schemathesis;
 mod setup;
 mod site;
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("package") => deploy::package(&args[1..]),
         Some("cfn-lint") => deploy::lint(),
+        Some("python-component") => python_component::python_component(),
         Some("site-problems") => {
             // As a Trunk hook, with no argument: into the staging folder of the build.
             let out = args.get(1).map(std::path::PathBuf::from).or_else(|| {
@@ -55,7 +59,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | package [--check] | cfn-lint | polyrun ARGS… | site-problems DIR>"
+                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | package [--check] | cfn-lint | polyrun ARGS… | site-problems DIR | python-component>"
             );
             return ExitCode::from(2);
         }

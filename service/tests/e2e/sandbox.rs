@@ -418,6 +418,91 @@ fn host_files_cannot_be_written_or_removed() {
     drop(canary_dir);
 }
 
+/// Tries to change the standard library the Python 3.14 component sees at `/python` (the
+/// one host folder mounted into any sandbox) and to climb out of it. With the 3.12 module
+/// (the default until `POLYRUN_PYTHON_COMPONENT=1`) nothing is mounted: even reading fails.
+const STDLIB_PY: &str = r#"import os
+def attempt(what, action):
+    try:
+        action()
+        print("DONE", what)
+    except Exception as e:
+        print("denied", what, type(e).__name__)
+attempt("overwrite", lambda: open("/python/os.py", "w").write("hijacked"))
+attempt("append", lambda: open("/python/os.py", "a").write("hijacked"))
+attempt("create", lambda: open("/python/polyrun-new.py", "x").write("new"))
+attempt("mkdir", lambda: os.mkdir("/python/polyrun-dir"))
+attempt("remove", lambda: os.remove("/python/heapq.py"))
+attempt("rename", lambda: os.rename("/python/heapq.py", "/python/heapq2.py"))
+attempt("symlink", lambda: os.symlink("/etc/passwd", "/python/polyrun-link"))
+attempt("chmod", lambda: os.chmod("/python/os.py", 0o777))
+attempt("utime", lambda: os.utime("/python/os.py", (0, 0)))
+attempt("truncate", lambda: os.truncate("/python/os.py", 0))
+for path in ["/python/../etc/passwd", "/python/../../../etc/passwd", "/python/../Cargo.toml",
+             "/python/../ruby+stdlib.wasm", "/python/../../Cargo.toml"]:
+    attempt("read " + path, lambda: open(path, "rb").read(1))
+for d in ["/python/..", "/python/../.."]:
+    attempt("list " + d, lambda: print("LIST", d, os.listdir(d)))
+attempt("read the library", lambda: open("/python/heapq.py").read(1))
+"#;
+
+/// Everything under `dir` with its size and modification time.
+fn tree_state(dir: &Path) -> Vec<(PathBuf, u64, Option<std::time::SystemTime>, bool)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+            let readonly = meta.permissions().readonly();
+            out.push((entry.path(), meta.len(), meta.modified().ok(), readonly));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_python_standard_library_is_mounted_read_only_and_alone() {
+    let artifacts = match std::env::var_os(polyrun_runtimes::ARTIFACTS_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => common::repo_root().join("runtimes-wasm/artifacts"),
+    };
+    let stdlib = artifacts.join(polyrun_runtimes::PYTHON_STDLIB_DIR);
+    assert!(
+        stdlib.join("os.py").is_file(),
+        "{} should hold the standard library",
+        stdlib.display()
+    );
+    let before = tree_state(&stdlib);
+    let component = std::env::var_os("POLYRUN_PYTHON_COMPONENT").is_some_and(|v| v == "1");
+    let checks = vec![check("python changes the standard library", async move {
+        let report = hostile_run(Python, STDLIB_PY.into(), String::new(), 10_000, 256).await?;
+        expect_run(&report, RunStatus::Ok, 0)?;
+        let done: Vec<&str> = report
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("DONE") || l.starts_with("LIST"))
+            .collect();
+        let denied = report.stdout.lines().filter(|l| l.starts_with("denied ")).count();
+        let expected: &[&str] = if component { &["DONE read the library"] } else { &[] };
+        if done != expected || denied != 18 - expected.len() {
+            return Err(format!(
+                "{done:?}, {denied} of 18 denied; stdout: {}",
+                clip(&report.stdout)
+            ));
+        }
+        Ok(())
+    })];
+    run_checks("standard-library checks", checks);
+    assert!(
+        tree_state(&stdlib) == before,
+        "the standard library changed on the host"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Network.
 
