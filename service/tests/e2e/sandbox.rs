@@ -481,14 +481,18 @@ fn the_python_standard_library_is_mounted_read_only_and_alone() {
     let checks = vec![check("python changes the standard library", async move {
         let report = hostile_run(Python, STDLIB_PY.into(), String::new(), 10_000, 256).await?;
         expect_run(&report, RunStatus::Ok, 0)?;
+        // WASI has no chmod: CPython's `os.chmod` there returns without doing anything (the
+        // 3.12 build does so even for a path that does not exist). The host tree's check
+        // below is what proves that nothing changed.
+        let chmod_noop = report.stdout.lines().any(|l| l == "DONE chmod");
         let done: Vec<&str> = report
             .stdout
             .lines()
-            .filter(|l| l.starts_with("DONE") || l.starts_with("LIST"))
+            .filter(|l| (l.starts_with("DONE") || l.starts_with("LIST")) && *l != "DONE chmod")
             .collect();
         let denied = report.stdout.lines().filter(|l| l.starts_with("denied ")).count();
         let expected: &[&str] = if component { &["DONE read the library"] } else { &[] };
-        if done != expected || denied != 18 - expected.len() {
+        if done != expected || denied != 18 - expected.len() - usize::from(chmod_noop) {
             return Err(format!(
                 "{done:?}, {denied} of 18 denied; stdout: {}",
                 clip(&report.stdout)
