@@ -124,14 +124,7 @@ fn fetch_wheel() -> anyhow::Result<PathBuf> {
             &["--platform=manylinux_2_28_x86_64"],
         )?;
     }
-    let got = sha256_file(&wheel)?;
-    if got != COMPONENTIZE_PY.sha256 {
-        bail!(
-            "{} has SHA-256 {got}, expected {}: refusing to use it",
-            wheel.display(),
-            COMPONENTIZE_PY.sha256
-        );
-    }
+    util::check_sha256(&wheel, COMPONENTIZE_PY.sha256)?;
     Ok(wheel)
 }
 

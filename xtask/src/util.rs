@@ -103,6 +103,18 @@ fn display(cmd: &Command) -> String {
     s
 }
 
+/// Fails unless the file at `path` has the SHA-256 `expected` (a pinned download).
+pub fn check_sha256(path: &Path, expected: &str) -> anyhow::Result<()> {
+    let got = sha256_file(path)?;
+    if got != expected {
+        anyhow::bail!(
+            "{} has SHA-256 {got}, expected {expected}: refusing to use it",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
