@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
-    /// CPython 3.12.
+    /// CPython 3.14.
     Python,
     /// CRuby 3.4.
     Ruby,

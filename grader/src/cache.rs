@@ -91,12 +91,14 @@ pub struct Loaded<T = Module> {
 }
 
 /// Loads `wasm_path` compiled for `engine`, compiling it and caching it in `cache` (when
-/// that folder is ours) on first use.
+/// that folder is ours) on first use. (The runtimes themselves are loaded as snapshots,
+/// [`load_derived`], and components; this is what the cache's tests exercise.)
+#[cfg(test)]
 pub fn load_module(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Loaded, GraderError> {
     load(engine, wasm_path, cache)
 }
 
-/// Loads the component `wasm_path` compiled for `engine`, cached like [`load_module`].
+/// Loads the component `wasm_path` compiled for `engine`, compiled and cached on first use.
 pub fn load_component(
     engine: &Engine,
     wasm_path: &Path,
@@ -183,6 +185,60 @@ fn load<T: Compiled>(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) ->
         }
     }
     Ok(Loaded { module, entry: None })
+}
+
+/// Loads a module made from the file `source` by `make` (a pre-initialised snapshot),
+/// cached in `cache` by the source's SHA-256 and `salt` (everything else it is made from):
+/// made once, then compiled and cached like any module. Without a usable cache it is made
+/// and compiled in memory.
+pub(crate) async fn load_derived<F, Fut>(
+    engine: &Engine,
+    source: &Path,
+    cache: Option<&Path>,
+    salt: &str,
+    make: F,
+) -> Result<Loaded, GraderError>
+where
+    F: FnOnce(Vec<u8>) -> Fut,
+    Fut: Future<Output = wasmtime::Result<Vec<u8>>>,
+{
+    let missing = |e: std::io::Error| GraderError::MissingRuntime {
+        path: source.to_owned(),
+        reason: e.to_string().to_lowercase(),
+    };
+    let failed = |e: wasmtime::Error| GraderError::Compile {
+        path: source.to_owned(),
+        reason: format!("{e:#}"),
+    };
+    let in_memory = |made: Vec<u8>| -> Result<Loaded, GraderError> {
+        Ok(Loaded {
+            module: Module::new(engine, &made).map_err(failed)?,
+            entry: None,
+        })
+    };
+    let usable = cache.filter(|dir| private_dir(dir).is_ok());
+    let Some(cache) = usable else {
+        let bytes = std::fs::read(source).map_err(missing)?;
+        return in_memory(make(bytes).await.map_err(failed)?);
+    };
+    let (digest, bytes) = digest_of(source, cache).map_err(missing)?;
+    let key = hex::encode(Sha256::digest(format!("{digest}\n{salt}").as_bytes()));
+    let derived = cache.join(format!("derived-{}.wasm", &key[..32]));
+    if let Ok(meta) = std::fs::symlink_metadata(&derived)
+        && private_file(&meta).is_ok()
+        && let Ok(loaded) = load(engine, &derived, Some(cache))
+    {
+        return Ok(loaded);
+    }
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => std::fs::read(source).map_err(missing)?,
+    };
+    let made = make(bytes).await.map_err(failed)?;
+    if write_atomically(&derived, &made) {
+        return load(engine, &derived, Some(cache));
+    }
+    in_memory(made)
 }
 
 /// The SHA-256 of `path` (hex), from the note filed under the file's identity when it is

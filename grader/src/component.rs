@@ -1,7 +1,6 @@
-//! The grader's next Python (with `GraderConfig::python_component`): CPython 3.14 as a
-//! pre-initialised `wasi:cli/command` component (made at set-up by `componentize-py`, see
-//! `polyrun_runtimes::python_component_file`), linked once with WASI 0.2 and instantiated
-//! fresh for every session. Its sandbox is the
+//! The grader's Python: CPython 3.14 as a pre-initialised `wasi:cli/command` component
+//! (made at set-up by `componentize-py`, see `polyrun_runtimes::python_component_file`),
+//! linked once with WASI 0.2 and instantiated fresh for every session. Its sandbox is the
 //! modules' one: no environment, no network, stdin from memory, capped output, the memory
 //! cap by the store's limiter, time by epoch; the one directory it sees is the standard
 //! library, mounted read-only at `/python`.
@@ -115,11 +114,7 @@ mod tests {
     use crate::{Grader, GraderConfig, Limits};
 
     fn grader() -> Grader {
-        let config = GraderConfig {
-            python_component: true,
-            ..GraderConfig::default()
-        };
-        Grader::new(config).expect("a grader")
+        Grader::new(GraderConfig::default()).expect("a grader")
     }
 
     async fn run(grader: &Grader, source: &str, stdin: &str, limits: Limits) -> RunReport {

@@ -19,18 +19,14 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 /// Settings of a [`Grader`].
 #[derive(Debug, Clone)]
 pub struct GraderConfig {
-    /// Folder with the runtimes (`python-3.12.0.wasm`, `ruby+stdlib.wasm`,
-    /// `polyrun-js.wasm`; the Python 3.14 component `python-3.14.0-*.wasm` and its standard
-    /// library `python-3.14.0-lib/`).
+    /// Folder with the runtimes (the Python 3.14 component `python-3.14.0-*.wasm` and its
+    /// standard library `python-3.14.0-lib/`, `ruby+stdlib.wasm`, `polyrun-js.wasm`).
     pub runtimes_dir: PathBuf,
     /// Folder for compiled modules (only used when it is this user's alone); `None`:
     /// compile in memory.
     pub cache_dir: Option<PathBuf>,
     /// How many sandboxes may run at once (others wait).
     pub max_concurrent: usize,
-    /// Python runs on the CPython 3.14 component (`component.rs`) instead of the 3.12
-    /// module; by default when `$POLYRUN_PYTHON_COMPONENT` is `1`.
-    pub python_component: bool,
 }
 
 impl Default for GraderConfig {
@@ -39,7 +35,6 @@ impl Default for GraderConfig {
             runtimes_dir: polyrun_runtimes::artifacts_dir(),
             cache_dir: crate::cache::cache_dir(),
             max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            python_component: std::env::var_os("POLYRUN_PYTHON_COMPONENT").is_some_and(|v| v == "1"),
         }
     }
 }
@@ -47,18 +42,26 @@ impl Default for GraderConfig {
 /// How a runtime module is entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Entry {
-    /// A WASI command: `_start`.
+    /// A WASI command: `_start` (QuickJS).
     Command,
-    /// ruby.wasm's reactor: `_initialize`, `ruby-init`, `rb-eval-string-protect`.
+    /// ruby.wasm's reactor, pre-initialised (`snapshot.rs`): `rb-eval-string-protect` of
+    /// the session's script.
     RubyReactor,
     /// A `wasi:cli/command` component (Python): its `run` export.
     Component,
 }
 
-/// A runtime linked once: a core module or a component.
+/// A runtime linked once: pre-initialised core modules or a component.
 pub(crate) enum Linked {
-    /// A core module with the WASI preview 1 linker.
-    Module(InstancePre<HostState>),
+    /// Core modules with the WASI preview 1 linker: the one harness sessions start from and
+    /// the one whole programs start from (the same module for Ruby; JavaScript's snapshots
+    /// differ in the script name the prelude shows).
+    Modules {
+        /// For `Program::Harness`.
+        harness: InstancePre<HostState>,
+        /// For `Program::Whole`.
+        program: InstancePre<HostState>,
+    },
     /// The Python component with the WASI 0.2 linker.
     Component(crate::component::PythonComponent),
 }
@@ -134,7 +137,7 @@ impl Grader {
     pub(crate) async fn runtime(&self, language: Language) -> Result<Arc<Runtime>, GraderError> {
         let slot = &self.runtimes[language as usize];
         slot.get_or_try_init(|| async {
-            let (pre, entry, cached) = self.link(language)?;
+            let (pre, entry, cached) = self.link(language).await?;
             let mut runtime = Runtime {
                 pre,
                 entry,
@@ -174,38 +177,82 @@ impl Grader {
         Ok(self.runtime(language).await?.footprint)
     }
 
-    fn link(&self, language: Language) -> Result<(Linked, Entry, Option<PathBuf>), GraderError> {
-        if language == Language::Python && self.config.python_component {
-            let (python, cached) = crate::component::link(
-                &self.engine,
-                &self.config.runtimes_dir,
-                self.config.cache_dir.as_deref(),
-            )?;
-            return Ok((Linked::Component(python), Entry::Component, cached));
-        }
-        let file = match language {
-            Language::Python => polyrun_runtimes::PYTHON.artifact,
-            Language::Ruby => polyrun_runtimes::RUBY.artifact,
-            Language::Javascript => polyrun_runtimes::JS_ENGINE_ARTIFACT,
+    async fn link(&self, language: Language) -> Result<(Linked, Entry, Option<PathBuf>), GraderError> {
+        use crate::snapshot::Setup;
+        let cache = self.config.cache_dir.as_deref();
+        let (artifact, entry, salt, setups): (_, _, _, [Setup<'_>; 2]) = match language {
+            Language::Python => {
+                let (python, cached) = crate::component::link(&self.engine, &self.config.runtimes_dir, cache)?;
+                return Ok((Linked::Component(python), Entry::Component, cached));
+            }
+            Language::Ruby => (
+                polyrun_runtimes::RUBY.artifact,
+                Entry::RubyReactor,
+                [crate::snapshot::ruby_salt(), String::new()],
+                [Setup::Ruby, Setup::Ruby],
+            ),
+            Language::Javascript => (
+                polyrun_runtimes::JS_ENGINE_ARTIFACT,
+                Entry::Command,
+                [
+                    crate::snapshot::javascript_salt(JS_HARNESS_NAME),
+                    crate::snapshot::javascript_salt(JS_PROGRAM_NAME),
+                ],
+                [
+                    Setup::Javascript {
+                        filename: JS_HARNESS_NAME,
+                    },
+                    Setup::Javascript {
+                        filename: JS_PROGRAM_NAME,
+                    },
+                ],
+            ),
         };
-        let path = self.config.runtimes_dir.join(file);
-        let crate::cache::Loaded { module, entry: cached } =
-            crate::cache::load_module(&self.engine, &path, self.config.cache_dir.as_deref())?;
+        let path = self.config.runtimes_dir.join(artifact);
         let link_err = |e: wasmtime::Error| GraderError::Compile {
             path: path.clone(),
             reason: format!("{e:#}"),
         };
-        let mut linker: Linker<HostState> = Linker::new(&self.engine);
-        wasmtime_wasi::p1::add_to_linker_async(&mut linker, |s: &mut HostState| &mut s.wasi).map_err(link_err)?;
-        let entry = if language == Language::Ruby {
-            define_ruby_imports(&mut linker, &module).map_err(link_err)?;
-            Entry::RubyReactor
-        } else {
-            Entry::Command
+        let link_imports = |linker: &mut Linker<HostState>, module: &Module| match entry {
+            Entry::RubyReactor => link_ruby(linker, module),
+            _ => wasmtime_wasi::p1::add_to_linker_async(linker, |s: &mut HostState| &mut s.wasi),
         };
-        let pre = linker.instantiate_pre(&module).map_err(link_err)?;
-        Ok((Linked::Module(pre), entry, cached))
+        let mut pres = Vec::with_capacity(2);
+        let mut cached = None;
+        for (salt, setup) in salt.iter().zip(setups) {
+            if salt.is_empty() {
+                // The same module as the one before.
+                let again = pres
+                    .last()
+                    .cloned()
+                    .ok_or_else(|| link_err(wasmtime::format_err!("no module")))?;
+                pres.push(again);
+                continue;
+            }
+            let make =
+                |bytes: Vec<u8>| async move { crate::snapshot::make(&self.engine, &bytes, setup, link_imports).await };
+            let loaded = crate::cache::load_derived(&self.engine, &path, cache, salt, make).await?;
+            let mut linker: Linker<HostState> = Linker::new(&self.engine);
+            link_imports(&mut linker, &loaded.module).map_err(link_err)?;
+            pres.push(linker.instantiate_pre(&loaded.module).map_err(link_err)?);
+            // The footprint is measured with an empty whole program: noted beside that module.
+            cached = loaded.entry;
+        }
+        let program = pres.pop().ok_or_else(|| link_err(wasmtime::format_err!("no module")))?;
+        let harness = pres.pop().ok_or_else(|| link_err(wasmtime::format_err!("no module")))?;
+        Ok((Linked::Modules { harness, program }, entry, cached))
     }
+}
+
+/// The script names polyrun-js runs the harness and a whole program under.
+pub(crate) const JS_HARNESS_NAME: &str = "harness.js";
+/// See [`JS_HARNESS_NAME`].
+pub(crate) const JS_PROGRAM_NAME: &str = "main.js";
+
+/// What a ruby.wasm instance imports: WASI preview 1 and the reactor's own (below).
+fn link_ruby(linker: &mut Linker<HostState>, module: &Module) -> wasmtime::Result<()> {
+    wasmtime_wasi::p1::add_to_linker_async(linker, |s: &mut HostState| &mut s.wasi)?;
+    define_ruby_imports(linker, module)
 }
 
 impl Drop for Grader {

@@ -13,6 +13,7 @@ mod ruby;
 pub mod run;
 mod session;
 mod sink;
+mod snapshot;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -13,7 +13,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::GraderError;
-use crate::engine::{Entry, Grader, Linked, Runtime};
+use crate::engine::{Entry, Grader, JS_HARNESS_NAME, JS_PROGRAM_NAME, Linked, Runtime};
 use crate::host::{HostState, MemoryLimitHit, MemoryLimits};
 use crate::sink::{Destination, SharedOutput, Watch};
 
@@ -67,13 +67,10 @@ pub(crate) async fn run_session(
         .stderr(output.stream(2))
         .allow_blocking_current_thread(false);
     match (language, &program) {
-        (Language::Python, _) if matches!(runtime.pre, Linked::Component(_)) => &mut wasi,
-        (Language::Python, Program::Harness) => wasi.args(&["python", "-I", "-c", harness::PYTHON]),
-        (Language::Python, Program::Whole(source)) => {
-            wasi.args(&["python", "-I", "-c", harness::PYTHON_RUNNER, source])
-        }
-        (Language::Javascript, Program::Harness) => wasi.args(&["polyrun-js", "harness.js", harness::JAVASCRIPT]),
-        (Language::Javascript, Program::Whole(source)) => wasi.args(&["polyrun-js", "main.js", source]),
+        // The component's arguments come with its standard library (`component::configure`).
+        (Language::Python, _) => &mut wasi,
+        (Language::Javascript, Program::Harness) => wasi.args(&["polyrun-js", JS_HARNESS_NAME, harness::JAVASCRIPT]),
+        (Language::Javascript, Program::Whole(source)) => wasi.args(&["polyrun-js", JS_PROGRAM_NAME, source]),
         (Language::Ruby, _) => wasi.args(&["ruby"]),
     };
     if let Linked::Component(python) = &runtime.pre {
@@ -158,7 +155,8 @@ async fn execute(
     program: &Program<'_>,
 ) -> wasmtime::Result<()> {
     let pre = match &runtime.pre {
-        Linked::Module(pre) => pre,
+        Linked::Modules { harness, .. } if matches!(program, Program::Harness) => harness,
+        Linked::Modules { program, .. } => program,
         Linked::Component(python) => return crate::component::run(store, python).await,
     };
     let instance = pre.instantiate_async(&mut *store).await?;
@@ -170,18 +168,12 @@ async fn execute(
         }
         Entry::RubyReactor => {
             debug_assert_eq!(language, Language::Ruby);
-            let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
-            init.call_async(&mut *store, ()).await?;
-            let mut args = vec!["ruby", "--disable-gems", "-EUTF-8", "-e_=0"];
-            let (script, extra) = match program {
-                Program::Harness => (harness::RUBY, None),
-                Program::Whole(source) => (harness::RUBY_RUNNER, Some(*source)),
+            let whole = match program {
+                Program::Harness => None,
+                Program::Whole(source) => Some(*source),
             };
-            if let Some(source) = extra {
-                args.extend(["--", source]);
-            }
-            crate::ruby::init(store, &instance, &args).await?;
-            crate::ruby::eval(store, &instance, script).await
+            let script = crate::snapshot::ruby_session_script(whole);
+            crate::ruby::eval(store, &instance, &script).await
         }
     }
 }

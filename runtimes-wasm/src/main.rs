@@ -4,6 +4,10 @@
 //! SOURCE as a classic script named FILENAME, then runs the event loop (microtasks, virtual
 //! timers, stdin listeners) and exits with the script's status. Built for any other target it
 //! only explains that it must be built for `wasm32-wasip1`.
+//!
+//! Pre-initialisation: the export `wizer-initialize`, called with the arguments
+//! `polyrun-js FILENAME`, sets the engine up to the end of the prelude; the grader snapshots
+//! the instance there (Wizer), and `_start` of the snapshot goes on from that engine.
 
 // On the host only the engine's pure-Rust parts are compiled, for their unit tests.
 #[cfg(any(target_os = "wasi", test))]
@@ -18,6 +22,21 @@ fn main() {
         [_, filename, source] => engine::run(filename, source),
         _ => {
             eprintln!("usage: polyrun-js FILENAME SOURCE");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Wizer's initialisation function: the engine for `args[1]`, up to the end of the prelude.
+#[cfg(target_os = "wasi")]
+#[allow(unsafe_code)]
+// SAFETY: a plain exported function without arguments; nothing else is named like it.
+#[unsafe(export_name = "wizer-initialize")]
+pub extern "C" fn wizer_initialize() {
+    match std::env::args().nth(1) {
+        Some(filename) => engine::prepare(&filename),
+        None => {
+            eprintln!("usage: polyrun-js FILENAME (to pre-initialise)");
             std::process::exit(2);
         }
     }

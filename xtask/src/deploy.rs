@@ -82,15 +82,21 @@ pub fn package(args: &[String]) -> anyhow::Result<()> {
     check_static(&bootstrap)?;
 
     let artifacts = polyrun_runtimes::artifacts_dir();
+    let python =
+        polyrun_runtimes::python_component_file(polyrun_core::harness::PYTHON, polyrun_core::harness::PYTHON_RUNNER);
     let modules = polyrun_runtimes::PINNED
         .iter()
         .map(|r| r.artifact)
-        .chain([polyrun_runtimes::JS_ENGINE_ARTIFACT]);
+        .chain([polyrun_runtimes::JS_ENGINE_ARTIFACT, python.as_str()]);
     for module in modules {
         let from = artifacts.join(module);
         std::fs::copy(&from, staging.join(RUNTIMES_DIR).join(module))
             .with_context(|| format!("cannot copy {}", from.display()))?;
     }
+    copy_dir(
+        &artifacts.join(polyrun_runtimes::PYTHON_STDLIB_DIR),
+        &staging.join(RUNTIMES_DIR).join(polyrun_runtimes::PYTHON_STDLIB_DIR),
+    )?;
     copy_dir(&util::root().join("problems"), &staging.join(PROBLEMS_DIR))?;
 
     // As the function runs it: `bootstrap` with arguments is the usual command line...

@@ -6,7 +6,8 @@ use crate::language::Language;
 use crate::limits::OUTPUT_CAP_BYTES;
 use crate::protocol::{HarnessInput, HarnessTest};
 
-/// The Python harness (CPython 3.12).
+/// The Python harness (CPython 3.14: Pyodide in the browser, componentize-py's build in the
+/// grader).
 pub const PYTHON: &str = include_str!("python.py");
 /// The Ruby harness (CRuby 3.4).
 pub const RUBY: &str = include_str!("ruby.rb");

@@ -1,6 +1,6 @@
 //! The `__polyrun` host object: the few native functions the prelude builds every global on.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{Stdin, Write};
 use std::rc::Rc;
 use std::time::Instant;
@@ -16,6 +16,39 @@ use super::text::wtf8_to_utf8;
 
 /// Name of the global that holds the host object.
 pub const HOST_GLOBAL: &str = "__polyrun";
+
+thread_local! {
+    /// When this session started: the origin of `now()` (`performance.now()`).
+    static ORIGIN: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The state of `Math.random` (xorshift128+, as V8's).
+    static RANDOM: Cell<(u64, u64)> = const { Cell::new((0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9)) };
+}
+
+/// Starts a session: `now()` counts from here and `Math.random` is seeded afresh from
+/// WASI's `random_get`, so neither is what a pre-initialised snapshot held.
+pub fn start_session() {
+    ORIGIN.with(|origin| origin.set(Some(Instant::now())));
+    let seed = |fallback: u64| getrandom::u64().unwrap_or(fallback) | 1;
+    RANDOM.with(|state| state.set((seed(0x243f_6a88_85a3_08d3), seed(0x1319_8a2e_0370_7344))));
+}
+
+/// Milliseconds since the session started.
+fn now_ms() -> f64 {
+    ORIGIN.with(|origin| origin.get().map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// The next `Math.random()`: xorshift128+, 53 bits into [0, 1).
+fn next_random() -> f64 {
+    RANDOM.with(|state| {
+        let (mut s1, s0) = state.get();
+        s1 ^= s1 << 23;
+        s1 ^= s1 >> 17;
+        s1 ^= s0;
+        s1 ^= s0 >> 26;
+        state.set((s0, s1));
+        (s0.wrapping_add(s1) >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
 
 /// Writes `bytes` to standard output at once (nothing is kept buffered).
 pub fn write_stdout(bytes: &[u8]) {
@@ -60,7 +93,6 @@ pub fn eval_script<'js>(ctx: &Ctx<'js>, source: Vec<u8>, filename: &str) -> Resu
 pub fn install<'js>(ctx: &Ctx<'js>, filename: &str) -> Result<()> {
     let api = Object::new(ctx.clone())?;
     let stdin: Rc<RefCell<LineReader<Stdin>>> = Rc::new(RefCell::new(LineReader::new(std::io::stdin())));
-    let start = Instant::now();
 
     let eval = Function::new(
         ctx.clone(),
@@ -97,7 +129,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, filename: &str) -> Result<()> {
     })?;
     api.set("writeStderr", write_err.with_name("writeStderr")?)?;
 
-    let now = Function::new(ctx.clone(), move || start.elapsed().as_secs_f64() * 1000.0)?;
+    let now = Function::new(ctx.clone(), now_ms)?;
     api.set("now", now.with_name("now")?)?;
 
     let exit_fn = Function::new(ctx.clone(), |code: Opt<f64>| -> Result<()> {
@@ -111,6 +143,12 @@ pub fn install<'js>(ctx: &Ctx<'js>, filename: &str) -> Result<()> {
     api.set("promiseState", state.with_name("promiseState")?)?;
 
     api.set("filename", filename)?;
+
+    // QuickJS seeds its own Math.random once, from the clock, when the context is made: a
+    // snapshot would replay it in every session.
+    let random = Function::new(ctx.clone(), next_random)?;
+    let math: Object = ctx.globals().get("Math")?;
+    math.set("random", random.with_name("random")?)?;
 
     ctx.globals().prop(HOST_GLOBAL, Property::from(api).configurable())
 }

@@ -12,7 +12,7 @@ mod input;
 mod text;
 
 #[cfg(target_os = "wasi")]
-pub use run::run;
+pub use run::{prepare, run};
 
 #[cfg(target_os = "wasi")]
 mod run {
@@ -32,17 +32,40 @@ mod run {
     /// A rejected promise that had no handler when it was rejected, with its reason.
     type Rejection = (Persistent<Value<'static>>, Persistent<Value<'static>>);
 
+    thread_local! {
+        /// The engine `prepare` set up before a snapshot was taken, for `run` to go on from.
+        static PREPARED: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    }
+
     /// The runtime, its one context and the prelude's hooks.
     struct Engine {
+        /// The name the user's script runs under (the prelude has shown it already).
+        filename: String,
         runtime: Runtime,
         context: Context,
         hooks: Persistent<Object<'static>>,
         rejections: Rc<RefCell<Vec<Rejection>>>,
     }
 
-    /// Runs `source` as the classic script `filename` and exits the process with its status.
-    pub fn run(filename: &str, source: &str) -> ! {
+    /// Sets the engine up for a script named `filename`, up to the end of the prelude, and
+    /// keeps it for `run` (called before a pre-initialised snapshot is taken).
+    pub fn prepare(filename: &str) {
         let engine = Engine::new(filename).unwrap_or_else(|msg| fatal(&msg));
+        PREPARED.with(|prepared| *prepared.borrow_mut() = Some(engine));
+    }
+
+    /// Runs `source` as the classic script `filename` and exits the process with its status;
+    /// from the prepared engine when there is one for `filename`.
+    pub fn run(filename: &str, source: &str) -> ! {
+        // What a snapshot must not have fixed: the clock's origin and the random numbers.
+        host::start_session();
+        let prepared = PREPARED
+            .with(|prepared| prepared.borrow_mut().take())
+            .filter(|engine| engine.filename == filename);
+        let engine = match prepared {
+            Some(engine) => engine,
+            None => Engine::new(filename).unwrap_or_else(|msg| fatal(&msg)),
+        };
         engine.step(|ctx| host::eval_script(ctx, source.as_bytes().to_vec(), filename).map(drop));
         loop {
             engine.drain();
@@ -95,6 +118,7 @@ mod run {
                 Ok(Persistent::save(&ctx, hooks))
             })?;
             Ok(Self {
+                filename: filename.to_owned(),
                 runtime,
                 context,
                 hooks,

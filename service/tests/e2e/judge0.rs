@@ -136,7 +136,7 @@ fn judge0_information_routes_answer_as_judge0_ce() {
         let name = listed.iter().find(|(i, _)| *i == id).map(|(_, n)| *n).unwrap_or("");
         assert!(name.starts_with(prefix) && name.ends_with(')'), "{id}: {name}");
     }
-    assert!(listed.contains(&(71, "Python (3.12.0)")), "{languages}");
+    assert!(listed.contains(&(71, "Python (3.14.0)")), "{languages}");
 
     let (status, python) = server.json("GET", "/languages/71", &Value::Null);
     assert_eq!(status, 200);

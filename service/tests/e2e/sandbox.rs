@@ -419,8 +419,8 @@ fn host_files_cannot_be_written_or_removed() {
 }
 
 /// Tries to change the standard library the Python 3.14 component sees at `/python` (the
-/// one host folder mounted into any sandbox) and to climb out of it. With the 3.12 module
-/// (the default until `POLYRUN_PYTHON_COMPONENT=1`) nothing is mounted: even reading fails.
+/// one host folder mounted into any sandbox) and to climb out of it: reading it is all
+/// that works.
 const STDLIB_PY: &str = r#"import os
 def attempt(what, action):
     try:
@@ -477,13 +477,11 @@ fn the_python_standard_library_is_mounted_read_only_and_alone() {
         stdlib.display()
     );
     let before = tree_state(&stdlib);
-    let component = std::env::var_os("POLYRUN_PYTHON_COMPONENT").is_some_and(|v| v == "1");
     let checks = vec![check("python changes the standard library", async move {
         let report = hostile_run(Python, STDLIB_PY.into(), String::new(), 10_000, 256).await?;
         expect_run(&report, RunStatus::Ok, 0)?;
-        // WASI has no chmod: CPython's `os.chmod` there returns without doing anything (the
-        // 3.12 build does so even for a path that does not exist). The host tree's check
-        // below is what proves that nothing changed.
+        // WASI has no chmod: CPython's `os.chmod` there may return without doing anything.
+        // The host tree's check below is what proves that nothing changed.
         let chmod_noop = report.stdout.lines().any(|l| l == "DONE chmod");
         let done: Vec<&str> = report
             .stdout
@@ -491,7 +489,7 @@ fn the_python_standard_library_is_mounted_read_only_and_alone() {
             .filter(|l| (l.starts_with("DONE") || l.starts_with("LIST")) && *l != "DONE chmod")
             .collect();
         let denied = report.stdout.lines().filter(|l| l.starts_with("denied ")).count();
-        let expected: &[&str] = if component { &["DONE read the library"] } else { &[] };
+        let expected: &[&str] = &["DONE read the library"];
         if done != expected || denied != 18 - expected.len() - usize::from(chmod_noop) {
             return Err(format!(
                 "{done:?}, {denied} of 18 denied; stdout: {}",

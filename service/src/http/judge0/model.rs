@@ -103,11 +103,11 @@ impl Judge0Language {
         LANGUAGES.iter().find(|l| u64::from(l.id) == id)
     }
 
-    /// Judge0's shape of name, with this server's real runtime version: `Python (3.12.0)`.
+    /// Judge0's shape of name, with this server's real runtime version: `Python (3.14.0)`.
     /// The versions are the pinned runtimes' (runtimes-wasm/src/lib.rs).
     pub fn name(&self) -> String {
         let version = match self.language {
-            Language::Python => polyrun_runtimes::PYTHON.runtime_version,
+            Language::Python => polyrun_runtimes::PYTHON_COMPONENT_VERSION,
             Language::Ruby => polyrun_runtimes::RUBY.runtime_version,
             // "QuickJS-ng 0.16.2 (rquickjs 0.14)": the engine, without the binding's version.
             Language::Javascript => polyrun_runtimes::JS_ENGINE_VERSION
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(python.language, Language::Python);
         assert_eq!(
             python.name(),
-            format!("Python ({})", polyrun_runtimes::PYTHON.runtime_version)
+            format!("Python ({})", polyrun_runtimes::PYTHON_COMPONENT_VERSION)
         );
         let javascript = Judge0Language::by_id(63).expect("63").name();
         assert!(javascript.starts_with("JavaScript (QuickJS"), "{javascript}");

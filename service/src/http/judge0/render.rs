@@ -110,7 +110,7 @@ pub struct StatusView {
 pub struct LanguageView {
     /// Judge0's language id.
     pub id: u32,
-    /// `Python (3.12.0)`.
+    /// `Python (3.14.0)`.
     pub name: String,
 }
 

@@ -1,0 +1,265 @@
+//! Pre-initialised runtimes: a module instantiated once, set up, and snapshotted with Wizer
+//! (`wasmtime-wizer`: instrument → run → snapshot, driven here on the grader's own engine)
+//! into a module whose sessions start where set-up ended. Made on first use and kept in the
+//! compile cache by content hash (`cache::load_derived`).
+//!
+//! - Ruby: ruby.wasm after `_initialize`, `ruby-init` and the definitions of core's harness
+//!   and runner. A session reseeds `Random` (`srand` draws from WASI's `random_get`, fresh
+//!   per session), hands a whole program its source (`ARGV`) and runs the harness or the
+//!   runner.
+//! - JavaScript: polyrun-js after its `wizer-initialize` (the engine up to the end of the
+//!   prelude), one snapshot per script name (`harness.js`, `main.js`: the prelude shows it).
+//!   Its `_start` restarts the clock and reseeds `Math.random` before it runs the script.
+
+use polyrun_core::harness;
+use wasmtime::{Engine, Instance, Linker, Module, Store};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
+
+use crate::host::{HostState, MemoryLimits};
+
+/// `ruby-init`'s arguments: no RubyGems, UTF-8 sources, and an empty `-e` script so that
+/// nothing is read from stdin while starting.
+pub(crate) const RUBY_ARGS: [&str; 4] = ["ruby", "--disable-gems", "-EUTF-8", "-e_=0"];
+
+/// The last line of core's Ruby harness, run per session.
+const HARNESS_CALL: &str = "PolyrunHarness.run\n";
+/// The last line of core's Ruby runner, run per session.
+const RUNNER_CALL: &str = "PolyrunRunner.run\n";
+
+/// polyrun-js's initialisation export (`runtimes-wasm/src/main.rs`); Wizer drops it from the
+/// snapshot.
+const JS_INIT: &str = "wizer-initialize";
+
+/// Memory the interpreter may take while it is set up (it needs a few tens of MiB).
+const SETUP_MEMORY: usize = 1 << 30;
+
+/// Everything the Ruby snapshot is made from besides the module: a changed harness,
+/// runner, argument list or Wizer makes another snapshot.
+pub(crate) fn ruby_salt() -> String {
+    format!(
+        "ruby snapshot 1\nwasmtime-wizer 48.0.8\n{:?}\n{}\n{}",
+        RUBY_ARGS,
+        harness::RUBY,
+        harness::RUBY_RUNNER
+    )
+}
+
+/// The harness and the runner without their last lines: what the snapshot has run.
+fn ruby_definitions() -> wasmtime::Result<String> {
+    let harness = harness::RUBY
+        .strip_suffix(HARNESS_CALL)
+        .ok_or_else(|| wasmtime::format_err!("core's Ruby harness does not end with `{}`", HARNESS_CALL.trim()))?;
+    let runner = harness::RUBY_RUNNER
+        .strip_suffix(RUNNER_CALL)
+        .ok_or_else(|| wasmtime::format_err!("core's Ruby runner does not end with `{}`", RUNNER_CALL.trim()))?;
+    Ok(format!("{harness}\n{runner}\n"))
+}
+
+/// What a session evaluates in the snapshot: the harness, or the runner on `source`.
+pub(crate) fn ruby_session_script(whole_program: Option<&str>) -> String {
+    match whole_program {
+        None => format!("srand\n{HARNESS_CALL}"),
+        // Hex keeps any source out of the script's syntax.
+        Some(source) => format!(
+            "srand\nARGV.replace([[\"{}\"].pack(\"H*\")])\n{RUNNER_CALL}",
+            hex::encode(source)
+        ),
+    }
+}
+
+/// What is run before the snapshot is taken.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Setup<'a> {
+    /// ruby.wasm: `_initialize`, `ruby-init`, the harness's and runner's definitions.
+    Ruby,
+    /// polyrun-js: `wizer-initialize` with the arguments `polyrun-js FILENAME`.
+    Javascript {
+        /// The script name the engine is set up for.
+        filename: &'a str,
+    },
+}
+
+/// Everything a JavaScript snapshot is made from besides the module.
+pub(crate) fn javascript_salt(filename: &str) -> String {
+    format!("javascript snapshot 1\nwasmtime-wizer 48.0.8\n{filename}")
+}
+
+/// Makes the pre-initialised module from the runtime's bytes. `link` adds the imports an
+/// instance needs (WASI and, for ruby.wasm, the reactor's own) to a linker.
+pub(crate) async fn make(
+    engine: &Engine,
+    wasm: &[u8],
+    setup: Setup<'_>,
+    link: impl FnOnce(&mut Linker<HostState>, &Module) -> wasmtime::Result<()>,
+) -> wasmtime::Result<Vec<u8>> {
+    let definitions = match setup {
+        Setup::Ruby => ruby_definitions()?,
+        Setup::Javascript { .. } => String::new(),
+    };
+    let wizer = Wizer::new();
+    let (context, instrumented) = wizer.instrument(wasm)?;
+    let module = Module::new(engine, &instrumented)?;
+    let mut linker: Linker<HostState> = Linker::new(engine);
+    link(&mut linker, &module)?;
+
+    let said = MemoryOutputPipe::new(64 << 10);
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.stdout(said.clone()).stderr(said.clone());
+    if let Setup::Javascript { filename } = setup {
+        wasi.args(&["polyrun-js", filename]);
+    }
+    let state = HostState {
+        wasi: wasi.build_p1(),
+        limits: MemoryLimits::new(SETUP_MEMORY),
+        handles: Vec::new(),
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limits);
+    // No deadline while setting up (the epoch ticks on; this is the grader's own code).
+    store.epoch_deadline_trap();
+    store.set_epoch_deadline(u64::MAX / 2);
+
+    let run = async {
+        let instance = linker.instantiate_async(&mut store, &module).await?;
+        match setup {
+            Setup::Ruby => {
+                let initialize = instance.get_typed_func::<(), ()>(&mut store, "_initialize")?;
+                initialize.call_async(&mut store, ()).await?;
+                crate::ruby::init(&mut store, &instance, &RUBY_ARGS).await?;
+                crate::ruby::eval(&mut store, &instance, &definitions).await?;
+            }
+            Setup::Javascript { .. } => {
+                let initialize = instance.get_typed_func::<(), ()>(&mut store, JS_INIT)?;
+                initialize.call_async(&mut store, ()).await?;
+            }
+        }
+        wasmtime::Result::<Instance>::Ok(instance)
+    };
+    let instance = match run.await {
+        Ok(instance) => instance,
+        Err(e) => {
+            let said = String::from_utf8_lossy(&said.contents()).trim().to_owned();
+            let said = if said.is_empty() {
+                said
+            } else {
+                format!(" (it said: {said})")
+            };
+            return Err(e.context(format!("setting {setup:?} up for its snapshot failed{said}")));
+        }
+    };
+    let mut state = Snapshotting {
+        store: &mut store,
+        instance,
+    };
+    wizer.snapshot(&context, &mut state).await
+}
+
+/// Wizer's view of the set-up instance: its exported globals and memories.
+struct Snapshotting<'a> {
+    store: &'a mut Store<HostState>,
+    instance: Instance,
+}
+
+impl InstanceState for Snapshotting<'_> {
+    async fn global_get(&mut self, name: &str, _type_hint: ValType) -> SnapshotVal {
+        let global = self
+            .instance
+            .get_global(&mut *self.store, name)
+            .unwrap_or_else(|| panic!("Wizer's instrumentation exports the global {name}"));
+        match global.get(&mut *self.store) {
+            wasmtime::Val::I32(x) => SnapshotVal::I32(x),
+            wasmtime::Val::I64(x) => SnapshotVal::I64(x),
+            wasmtime::Val::F32(x) => SnapshotVal::F32(x),
+            wasmtime::Val::F64(x) => SnapshotVal::F64(x),
+            wasmtime::Val::V128(x) => SnapshotVal::V128(x.as_u128()),
+            other => panic!("a global Wizer cannot snapshot: {other:?}"),
+        }
+    }
+
+    async fn memory_contents(&mut self, name: &str, contents: impl FnOnce(&[u8]) + Send) {
+        let memory = self
+            .instance
+            .get_memory(&mut *self.store, name)
+            .unwrap_or_else(|| panic!("Wizer's instrumentation exports the memory {name}"));
+        contents(memory.data(&*self.store));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use polyrun_core::Language;
+    use polyrun_core::report::{RunReport, RunStatus};
+
+    use super::*;
+    use crate::run::Output;
+    use crate::{Grader, GraderConfig, Limits};
+
+    async fn run(grader: &Grader, language: Language, source: &str, stdin: &str) -> RunReport {
+        grader
+            .run_program(
+                language,
+                source,
+                stdin.as_bytes().to_vec(),
+                Limits::new(10_000, 64),
+                Output::Collect { cap: 1 << 16 },
+            )
+            .await
+            .expect("a run")
+    }
+
+    /// Two sessions of the same snapshot draw different random numbers, and a session's
+    /// clock starts with the session, not with the snapshot's set-up.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn sessions_of_a_snapshot_draw_their_own_random_numbers_and_time() {
+        let grader = Grader::new(GraderConfig::default()).expect("a grader");
+        let cases = [
+            (
+                Language::Ruby,
+                "puts [rand, Random.rand(1 << 60), [1, 2, 3, 4, 5, 6].shuffle].inspect\n",
+            ),
+            (
+                Language::Javascript,
+                "const t = performance.now();\n\
+                 console.log(Math.random(), Math.random(), t >= 0 && t < 2000, \
+                 Math.abs(performance.timeOrigin + t - Date.now()) < 2000);\n",
+            ),
+        ];
+        for (language, source) in cases {
+            let first = run(&grader, language, source, "").await;
+            let second = run(&grader, language, source, "").await;
+            assert_eq!((first.status, first.exit_code), (RunStatus::Ok, 0), "{first:?}");
+            assert_eq!((second.status, second.exit_code), (RunStatus::Ok, 0), "{second:?}");
+            assert_ne!(first.stdout, second.stdout, "{language:?} repeats its random numbers");
+            if language == Language::Javascript {
+                assert!(first.stdout.trim_end().ends_with("true true"), "{}", first.stdout);
+            }
+        }
+    }
+
+    /// A whole program gets its source and its stdin, whatever bytes the source holds.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_ruby_program_from_the_snapshot_gets_its_source_and_stdin() {
+        let grader = Grader::new(GraderConfig::default()).expect("a grader");
+        let source = "name = gets.chomp\nputs \"]\\\"#{name} é\"\nexit 3\n";
+        let report = run(&grader, Language::Ruby, source, "polyrun\n").await;
+        assert_eq!(report.stdout, "]\"polyrun é\n", "{report:?}");
+        assert_eq!(report.exit_code, 3, "{report:?}");
+    }
+
+    #[test]
+    fn the_harness_and_the_runner_end_with_the_calls_a_session_makes() {
+        let definitions = ruby_definitions().expect("definitions");
+        assert!(!definitions.contains(HARNESS_CALL), "{definitions}");
+        assert!(definitions.contains("module PolyrunRunner"));
+    }
+
+    #[test]
+    fn a_whole_program_reaches_argv_as_hex_whatever_it_holds() {
+        let script = ruby_session_script(Some("puts \"]\\\"#{1}\"\n"));
+        assert!(script.starts_with("srand\nARGV.replace([[\""), "{script}");
+        assert!(script.ends_with(RUNNER_CALL));
+        assert!(!script.contains("puts"));
+    }
+}
