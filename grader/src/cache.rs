@@ -143,6 +143,7 @@ fn load<T: Compiled>(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) ->
     })?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
+    crate::engine::DENSE_IMAGE_BYTES.hash(&mut hasher);
     let key = format!(
         "{}{}-{}-{:016x}.cwasm",
         &digest[..32],

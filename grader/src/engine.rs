@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use polyrun_core::Language;
+use polyrun_core::{Language, harness};
 use tokio::sync::{OnceCell, Semaphore};
 use wasmtime::{Caller, Config, Engine, InstancePre, Linker, Module};
 
@@ -15,6 +15,12 @@ use crate::host::HostState;
 
 /// How often the epoch advances: the granularity of time limits.
 pub(crate) const TICK: Duration = Duration::from_millis(5);
+
+/// Initial memory up to this size always gets a copy-on-write image in the compiled module:
+/// a Ruby snapshot starts with ~67 MiB of heap that is less than half non-zero pages, which
+/// wasmtime's default (16 MiB) would copy into every instance instead of mapping it.
+/// Part of the compile cache's key.
+pub(crate) const DENSE_IMAGE_BYTES: u64 = 256 << 20;
 
 /// Settings of a [`Grader`].
 #[derive(Debug, Clone)]
@@ -107,7 +113,8 @@ impl Grader {
         wasm.epoch_interruption(true)
             .max_wasm_stack(8 << 20)
             .async_stack_size(10 << 20)
-            .parallel_compilation(true);
+            .parallel_compilation(true)
+            .memory_guaranteed_dense_image_size(DENSE_IMAGE_BYTES);
         let engine = Engine::new(&wasm).map_err(|e| GraderError::Engine(format!("{e:#}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker_engine = engine.weak();
@@ -195,15 +202,17 @@ impl Grader {
                 polyrun_runtimes::JS_ENGINE_ARTIFACT,
                 Entry::Command,
                 [
-                    crate::snapshot::javascript_salt(JS_HARNESS_NAME),
-                    crate::snapshot::javascript_salt(JS_PROGRAM_NAME),
+                    crate::snapshot::javascript_salt(JS_HARNESS_NAME, Some(harness::JAVASCRIPT)),
+                    crate::snapshot::javascript_salt(JS_PROGRAM_NAME, None),
                 ],
                 [
                     Setup::Javascript {
                         filename: JS_HARNESS_NAME,
+                        script: Some(harness::JAVASCRIPT),
                     },
                     Setup::Javascript {
                         filename: JS_PROGRAM_NAME,
+                        script: None,
                     },
                 ],
             ),

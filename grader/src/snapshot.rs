@@ -74,16 +74,21 @@ pub(crate) fn ruby_session_script(whole_program: Option<&str>) -> String {
 pub(crate) enum Setup<'a> {
     /// ruby.wasm: `_initialize`, `ruby-init`, the harness's and runner's definitions.
     Ruby,
-    /// polyrun-js: `wizer-initialize` with the arguments `polyrun-js FILENAME`.
+    /// polyrun-js: `wizer-initialize` with the arguments `polyrun-js FILENAME [SCRIPT]`.
     Javascript {
         /// The script name the engine is set up for.
         filename: &'a str,
+        /// A script compiled ahead (the harness): sessions given this source skip parsing it.
+        script: Option<&'a str>,
     },
 }
 
 /// Everything a JavaScript snapshot is made from besides the module.
-pub(crate) fn javascript_salt(filename: &str) -> String {
-    format!("javascript snapshot 1\nwasmtime-wizer 48.0.8\n{filename}")
+pub(crate) fn javascript_salt(filename: &str, script: Option<&str>) -> String {
+    format!(
+        "javascript snapshot 2\nwasmtime-wizer 48.0.8\n{filename}\n{}",
+        script.unwrap_or_default()
+    )
 }
 
 /// Makes the pre-initialised module from the runtime's bytes. `link` adds the imports an
@@ -107,8 +112,11 @@ pub(crate) async fn make(
     let said = MemoryOutputPipe::new(64 << 10);
     let mut wasi = WasiCtxBuilder::new();
     wasi.stdout(said.clone()).stderr(said.clone());
-    if let Setup::Javascript { filename } = setup {
+    if let Setup::Javascript { filename, script } = setup {
         wasi.args(&["polyrun-js", filename]);
+        if let Some(script) = script {
+            wasi.arg(script);
+        }
     }
     let state = HostState {
         wasi: wasi.build_p1(),

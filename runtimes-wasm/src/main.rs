@@ -6,8 +6,10 @@
 //! only explains that it must be built for `wasm32-wasip1`.
 //!
 //! Pre-initialisation: the export `wizer-initialize`, called with the arguments
-//! `polyrun-js FILENAME`, sets the engine up to the end of the prelude; the grader snapshots
-//! the instance there (Wizer), and `_start` of the snapshot goes on from that engine.
+//! `polyrun-js FILENAME [SCRIPT]`, sets the engine up to the end of the prelude and compiles
+//! SCRIPT (the grader's harness) without running it; the grader snapshots the instance there
+//! (Wizer), and `_start` of the snapshot goes on from that engine, running the compiled
+//! script when SOURCE is the same text.
 
 // On the host only the engine's pure-Rust parts are compiled, for their unit tests.
 #[cfg(any(target_os = "wasi", test))]
@@ -27,16 +29,19 @@ fn main() {
     }
 }
 
-/// Wizer's initialisation function: the engine for `args[1]`, up to the end of the prelude.
+/// Wizer's initialisation function: the engine for `args[1]`, up to the end of the prelude,
+/// with `args[2]` compiled when given.
 #[cfg(target_os = "wasi")]
 #[allow(unsafe_code)]
 // SAFETY: a plain exported function without arguments; nothing else is named like it.
 #[unsafe(export_name = "wizer-initialize")]
 pub extern "C" fn wizer_initialize() {
-    match std::env::args().nth(1) {
-        Some(filename) => engine::prepare(&filename),
-        None => {
-            eprintln!("usage: polyrun-js FILENAME (to pre-initialise)");
+    let args: Vec<String> = std::env::args().collect();
+    match args.as_slice() {
+        [_, filename] => engine::prepare(filename, None),
+        [_, filename, script] => engine::prepare(filename, Some(script)),
+        _ => {
+            eprintln!("usage: polyrun-js FILENAME [SCRIPT] (to pre-initialise)");
             std::process::exit(2);
         }
     }
