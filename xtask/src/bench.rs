@@ -209,7 +209,7 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
         "| language | p50 | p95 | target p50 | start-up of an empty program | runtime footprint |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
-    for (language, target) in LANGUAGES.iter().zip(["≤ 60 ms", "≤ 100 ms", "≤ 30 ms"]) {
+    for (language, target) in LANGUAGES.iter().zip(["≤ 10 ms", "≤ 15 ms", "≤ 3 ms"]) {
         let lat = find(results, "latency", language);
         let start = find(results, "startup", language);
         let _ = writeln!(
