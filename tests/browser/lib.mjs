@@ -343,6 +343,20 @@ export function describeViolations(violations) {
 }
 
 /**
+ * Waits (at most 2 s) for the page's finite CSS transitions and animations to end, so that
+ * axe measures the colours a user looks at, not a frame in between: a theme switch fades
+ * `.button` backgrounds for 0.12 s while their text colour changes at once (a contrast of
+ * 1.2 for that frame). Endless animations (a spinner) are left running.
+ */
+async function settleTransitions(page) {
+  await page.evaluate(() => {
+    const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity);
+    const timeout = new Promise((resolve) => setTimeout(resolve, 2000));
+    return Promise.race([Promise.allSettled(finite.map((a) => a.finished)), timeout]);
+  });
+}
+
+/**
  * Audits the page as it is now with axe-core (every rule but the experimental ones: WCAG 2.x
  * A/AA and best practices) and fails on any `serious` or `critical` violation, listing each
  * with the elements it found. `what` names the page's state in the message (say
@@ -354,6 +368,7 @@ export function describeViolations(violations) {
 export async function audit(page, what = page.url(), { exclude = [] } = {}) {
   axeSource ??= readFileSync(requireWeb.resolve("axe-core/axe.min.js"), "utf8");
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ content: axeSource });
+  await settleTransitions(page);
   const result = await page.evaluate(
     (exclude) => window.axe.run({ exclude }, { iframes: false, resultTypes: ["violations"] }),
     exclude,
