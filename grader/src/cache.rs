@@ -12,6 +12,9 @@
 //! `(device, inode, size, mtime, ctime)` (the file is read and hashed again whenever any of
 //! them changes), and each runtime's measured footprint under the compiled module's key and
 //! the harness texts that measured it. Both are read with the same checks as the modules.
+//!
+//! The folder is kept under a size (`prune`): entries unused for a day go, least recently
+//! used first, once it holds more than [`cache_limit`].
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -23,6 +26,9 @@ use wasmtime::component::Component;
 use wasmtime::{Engine, Module};
 
 use crate::GraderError;
+
+mod prune;
+pub(crate) use prune::{cache_limit, prune_if_due};
 
 /// Where compiled modules are kept: `$POLYRUN_CACHE`, else `$XDG_CACHE_HOME/polyrun`, else
 /// `~/.cache/polyrun`; `None` (compile in memory) when none is set.
@@ -157,6 +163,7 @@ fn load<T: Compiled>(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) ->
             // A stale or damaged entry fails to load: it is compiled again and replaced.
             Ok(()) => {
                 if let Ok(module) = deserialize(engine, &cached) {
+                    prune::mark_used(&cached, &meta);
                     return Ok(Loaded {
                         module,
                         entry: Some(cached),
@@ -246,11 +253,7 @@ where
 /// still true, else by reading the file (whose bytes are then returned too).
 fn digest_of(path: &Path, cache: &Path) -> std::io::Result<(String, Option<Vec<u8>>)> {
     let identity = identity(path)?;
-    let canonical = std::fs::canonicalize(path)?;
-    let note = cache.join(format!(
-        "{}.digest",
-        &hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()))[..32]
-    ));
+    let note = digest_note(cache, &std::fs::canonicalize(path)?);
     if let Some(text) = read_note(&note)
         && let Some((stamp, digest)) = text.rsplit_once(' ')
         && stamp == identity
@@ -266,6 +269,12 @@ fn digest_of(path: &Path, cache: &Path) -> std::io::Result<(String, Option<Vec<u
         write_atomically(&note, format!("{identity} {digest}").as_bytes());
     }
     Ok((digest, Some(bytes)))
+}
+
+/// The note holding the SHA-256 of the file at the canonical path `canonical`.
+fn digest_note(cache: &Path, canonical: &Path) -> PathBuf {
+    let name = hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
+    cache.join(format!("{}.digest", &name[..32]))
 }
 
 /// What changes whenever a file's bytes may have: device, inode, size, mtime and ctime

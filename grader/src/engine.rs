@@ -31,6 +31,9 @@ pub struct GraderConfig {
     /// Folder for compiled modules (only used when it is this user's alone); `None`:
     /// compile in memory.
     pub cache_dir: Option<PathBuf>,
+    /// The size the cache folder is kept under, in bytes (entries used within the last day
+    /// are kept whatever it holds).
+    pub cache_limit: u64,
     /// How many sandboxes may run at once (others wait).
     pub max_concurrent: usize,
 }
@@ -40,6 +43,7 @@ impl Default for GraderConfig {
         GraderConfig {
             runtimes_dir: polyrun_runtimes::artifacts_dir(),
             cache_dir: crate::cache::cache_dir(),
+            cache_limit: crate::cache::cache_limit(),
             max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
@@ -145,6 +149,9 @@ impl Grader {
         let slot = &self.runtimes[language as usize];
         slot.get_or_try_init(|| async {
             let (pre, entry, cached) = self.link(language).await?;
+            if let Some(dir) = &self.config.cache_dir {
+                crate::cache::prune_if_due(dir, self.config.cache_limit);
+            }
             let mut runtime = Runtime {
                 pre,
                 entry,

@@ -1,7 +1,7 @@
 //! The one host-state type stored in each sandbox's `Store`: the WASI context, the memory
 //! limiter that records a hit, and the small handle table ruby.wasm's imports need.
 
-use wasmtime::ResourceLimiter;
+use wasmtime::{Engine, ResourceLimiter, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 /// Per-sandbox state.
@@ -12,6 +12,20 @@ pub struct HostState {
     pub limits: MemoryLimits,
     /// ruby.wasm's `rb-abi-value` handles: index → guest representation.
     pub handles: Vec<Option<i32>>,
+}
+
+impl HostState {
+    /// A store for one instance: `wasi`, and linear memory capped at `memory_cap` bytes.
+    pub fn store(engine: &Engine, wasi: WasiP1Ctx, memory_cap: usize) -> Store<HostState> {
+        let state = HostState {
+            wasi,
+            limits: MemoryLimits::new(memory_cap),
+            handles: Vec::new(),
+        };
+        let mut store = Store::new(engine, state);
+        store.limiter(|s| &mut s.limits);
+        store
+    }
 }
 
 /// A `ResourceLimiter` that traps a sandbox growing past its memory cap and records it.

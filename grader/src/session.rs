@@ -14,7 +14,7 @@ use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::GraderError;
 use crate::engine::{Entry, Grader, JS_HARNESS_NAME, JS_PROGRAM_NAME, Linked, Runtime};
-use crate::host::{HostState, MemoryLimitHit, MemoryLimits};
+use crate::host::{HostState, MemoryLimitHit};
 use crate::sink::{Destination, SharedOutput, Watch};
 
 /// Memory any sandbox may reach before its footprint is known.
@@ -83,13 +83,7 @@ pub(crate) async fn run_session(
             return (SessionEnd::Crashed(reason), SessionStats { peak_memory: 0 });
         }
     }
-    let state = HostState {
-        wasi: wasi.build_p1(),
-        limits: MemoryLimits::new(memory_cap),
-        handles: Vec::new(),
-    };
-    let mut store = Store::new(&grader.engine, state);
-    store.limiter(|s| &mut s.limits);
+    let mut store = HostState::store(&grader.engine, wasi.build_p1(), memory_cap);
     store.epoch_deadline_async_yield_and_update(1);
     store.set_epoch_deadline(1);
     output.start_clock(time_limit);

@@ -17,7 +17,7 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
 
-use crate::host::{HostState, MemoryLimits};
+use crate::host::HostState;
 
 /// `ruby-init`'s arguments: no RubyGems, UTF-8 sources, and an empty `-e` script so that
 /// nothing is read from stdin while starting.
@@ -118,13 +118,7 @@ pub(crate) async fn make(
             wasi.arg(script);
         }
     }
-    let state = HostState {
-        wasi: wasi.build_p1(),
-        limits: MemoryLimits::new(SETUP_MEMORY),
-        handles: Vec::new(),
-    };
-    let mut store = Store::new(engine, state);
-    store.limiter(|s| &mut s.limits);
+    let mut store = HostState::store(engine, wasi.build_p1(), SETUP_MEMORY);
     // No deadline while setting up (the epoch ticks on; this is the grader's own code).
     store.epoch_deadline_trap();
     store.set_epoch_deadline(u64::MAX / 2);
@@ -254,6 +248,48 @@ mod tests {
         let report = run(&grader, Language::Ruby, source, "polyrun\n").await;
         assert_eq!(report.stdout, "]\"polyrun é\n", "{report:?}");
         assert_eq!(report.exit_code, 3, "{report:?}");
+    }
+
+    /// A JavaScript session given the very script its snapshot compiled calls the compiled
+    /// function (a function body, where `arguments` exists) instead of parsing it again;
+    /// any other source, one byte longer, is evaluated as a script. (The grader compiles
+    /// `harness::JAVASCRIPT` into the harness snapshot and hands sessions that constant.)
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_javascript_snapshot_runs_the_script_it_compiled_without_parsing_it() {
+        let grader = Grader::new(GraderConfig::default()).expect("a grader");
+        let path = grader.config().runtimes_dir.join(polyrun_runtimes::JS_ENGINE_ARTIFACT);
+        let wasm = std::fs::read(&path).expect("polyrun-js.wasm (cargo xtask setup)");
+        let script = "console.log(typeof arguments, typeof this);\n";
+        let setup = Setup::Javascript {
+            filename: "probe.js",
+            script: Some(script),
+        };
+        let link = |linker: &mut Linker<HostState>, _: &Module| {
+            wasmtime_wasi::p1::add_to_linker_async(linker, |s: &mut HostState| &mut s.wasi)
+        };
+        let made = make(&grader.engine, &wasm, setup, link).await.expect("a snapshot");
+        let module = Module::new(&grader.engine, &made).expect("the snapshot compiles");
+        let again = format!("{script}\n");
+        for (source, expected) in [(script, "object object\n"), (again.as_str(), "undefined object\n")] {
+            let out = MemoryOutputPipe::new(1 << 16);
+            let mut wasi = WasiCtxBuilder::new();
+            wasi.args(&["polyrun-js", "probe.js", source])
+                .stdout(out.clone())
+                .stderr(out.clone());
+            let mut store = HostState::store(&grader.engine, wasi.build_p1(), SETUP_MEMORY);
+            store.set_epoch_deadline(u64::MAX / 2);
+            let mut linker: Linker<HostState> = Linker::new(&grader.engine);
+            link(&mut linker, &module).expect("WASI");
+            let instance = linker
+                .instantiate_async(&mut store, &module)
+                .await
+                .expect("an instance");
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start").expect("_start");
+            let exit = start.call_async(&mut store, ()).await.expect_err("polyrun-js exits");
+            let status = exit.downcast_ref::<wasmtime_wasi::I32Exit>().map(|e| e.0);
+            let said = String::from_utf8_lossy(&out.contents()).into_owned();
+            assert_eq!((status, said.as_str()), (Some(0), expected), "{exit:?}");
+        }
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn view(record: &Record, base64: bool) -> SubmissionView {
         Some(t) if !t.is_empty() => Some(encode(t.as_bytes(), base64)),
         _ => None,
     };
-    let time = outcome.and_then(|o| o.time_ms).map(|ms| decimal(ms.round() / 1000.0));
+    let time = outcome.and_then(|o| o.time_ms).map(seconds);
     let status = record.status();
     SubmissionView {
         source_code: encode(s.source.as_bytes(), base64),
@@ -281,6 +281,12 @@ fn encode(bytes: &[u8], base64: bool) -> String {
 }
 
 /// A decimal as Rails writes one: `5.0`, `0.5`, `0.037`.
+/// A run's duration as Judge0 writes it: seconds to the millisecond, rounded up, so that a
+/// run that took any time (a JavaScript program can take 0.3 ms) never reads as none.
+fn seconds(ms: f64) -> String {
+    decimal(ms.max(0.0).ceil() / 1000.0)
+}
+
 pub fn decimal(x: f64) -> String {
     let text = format!("{x}");
     if text.contains('.') { text } else { format!("{text}.0") }
@@ -352,6 +358,10 @@ mod tests {
         assert_eq!(
             (decimal(5.0), decimal(0.5), decimal(0.037)),
             ("5.0".into(), "0.5".into(), "0.037".into())
+        );
+        assert_eq!(
+            (seconds(0.3), seconds(12.0), seconds(12.2), seconds(0.0)),
+            ("0.001".into(), "0.012".into(), "0.013".into(), "0.0".into())
         );
         assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let leap = UNIX_EPOCH + Duration::from_millis(1_709_210_096_789);
