@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// The default bound on the folder's size, in bytes: room for two or three versions of
-/// every runtime (one version of all three takes about 300 MB).
+/// every runtime (one version of all three takes about 180 MB).
 pub const DEFAULT_LIMIT: u64 = 1 << 30;
 /// A cache hit marks its entry used when the mark is older than this.
 const USE_GRANULARITY: Duration = Duration::from_secs(10 * 60);
