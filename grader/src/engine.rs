@@ -101,6 +101,8 @@ pub struct Grader {
     pub(crate) engine: Engine,
     pub(crate) config: GraderConfig,
     runtimes: [OnceCell<Arc<Runtime>>; 3],
+    /// The engine runtimes are set up on before their snapshots are taken (made on first use).
+    setup: std::sync::OnceLock<Engine>,
     pub(crate) permits: Semaphore,
     stop: Arc<AtomicBool>,
 }
@@ -140,8 +142,27 @@ impl Grader {
             permits: Semaphore::new(config.max_concurrent.max(1)),
             config,
             runtimes: Default::default(),
+            setup: Default::default(),
             stop,
         })
+    }
+
+    /// The engine a runtime is set up on for its snapshot: Winch, wasmtime's baseline
+    /// compiler, which compiles ruby.wasm (instrumented by Wizer, run once) about ten times
+    /// faster than Cranelift; the snapshot itself is compiled by the grader's engine. No
+    /// epoch interruption: set-up is the grader's own code and has no deadline.
+    pub(crate) fn setup_engine(&self) -> Result<&Engine, GraderError> {
+        if let Some(engine) = self.setup.get() {
+            return Ok(engine);
+        }
+        let mut config = Config::new();
+        config
+            .strategy(wasmtime::Strategy::Winch)
+            .max_wasm_stack(8 << 20)
+            .async_stack_size(10 << 20)
+            .parallel_compilation(true);
+        let engine = Engine::new(&config).map_err(|e| GraderError::Engine(format!("{e:#}")))?;
+        Ok(self.setup.get_or_init(|| engine))
     }
 
     /// The runtime of `language`, loaded, linked and measured on first use.
@@ -245,8 +266,9 @@ impl Grader {
                 pres.push(again);
                 continue;
             }
-            let make =
-                |bytes: Vec<u8>| async move { crate::snapshot::make(&self.engine, &bytes, setup, link_imports).await };
+            let make = |bytes: Vec<u8>| async move {
+                crate::snapshot::make(self.setup_engine()?, &bytes, setup, link_imports).await
+            };
             let loaded = crate::cache::load_derived(&self.engine, &path, cache, salt, make).await?;
             let mut linker: Linker<HostState> = Linker::new(&self.engine);
             link_imports(&mut linker, &loaded.module).map_err(link_err)?;

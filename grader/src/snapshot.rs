@@ -91,7 +91,8 @@ pub(crate) fn javascript_salt(filename: &str, script: Option<&str>) -> String {
     )
 }
 
-/// Makes the pre-initialised module from the runtime's bytes. `link` adds the imports an
+/// Makes the pre-initialised module from the runtime's bytes, set up on `engine` (the
+/// grader's set-up engine: no epoch deadline). `link` adds the imports an
 /// instance needs (WASI and, for ruby.wasm, the reactor's own) to a linker.
 pub(crate) async fn make(
     engine: &Engine,
@@ -119,9 +120,6 @@ pub(crate) async fn make(
         }
     }
     let mut store = HostState::store(engine, wasi.build_p1(), SETUP_MEMORY);
-    // No deadline while setting up (the epoch ticks on; this is the grader's own code).
-    store.epoch_deadline_trap();
-    store.set_epoch_deadline(u64::MAX / 2);
 
     let run = async {
         let instance = linker.instantiate_async(&mut store, &module).await?;
@@ -267,7 +265,9 @@ mod tests {
         let link = |linker: &mut Linker<HostState>, _: &Module| {
             wasmtime_wasi::p1::add_to_linker_async(linker, |s: &mut HostState| &mut s.wasi)
         };
-        let made = make(&grader.engine, &wasm, setup, link).await.expect("a snapshot");
+        let made = make(grader.setup_engine().expect("Winch"), &wasm, setup, link)
+            .await
+            .expect("a snapshot");
         let module = Module::new(&grader.engine, &made).expect("the snapshot compiles");
         let again = format!("{script}\n");
         for (source, expected) in [(script, "object object\n"), (again.as_str(), "undefined object\n")] {
