@@ -22,6 +22,12 @@ pub(crate) const TICK: Duration = Duration::from_millis(5);
 /// Part of the compile cache's key.
 pub(crate) const DENSE_IMAGE_BYTES: u64 = 256 << 20;
 
+/// The native stack wasm code may use in a session: deep enough for about 10,000 nested
+/// JavaScript calls (QuickJS's interpreter is a large native frame per call; with wasmtime
+/// 50 an 8 MiB stack ended that recursion near 8,000 calls, where 48 reached 11,000). An
+/// overflow traps and is reported as the language's own stack error.
+pub(crate) const MAX_WASM_STACK: usize = 12 << 20;
+
 /// Settings of a [`Grader`].
 #[derive(Debug, Clone)]
 pub struct GraderConfig {
@@ -117,8 +123,8 @@ impl Grader {
     pub fn new(config: GraderConfig) -> Result<Self, GraderError> {
         let mut wasm = Config::new();
         wasm.epoch_interruption(true)
-            .max_wasm_stack(8 << 20)
-            .async_stack_size(10 << 20)
+            .max_wasm_stack(MAX_WASM_STACK)
+            .async_stack_size(MAX_WASM_STACK + (2 << 20))
             .parallel_compilation(true)
             .memory_guaranteed_dense_image_size(DENSE_IMAGE_BYTES);
         let engine = Engine::new(&wasm).map_err(|e| GraderError::Engine(format!("{e:#}")))?;

@@ -39,7 +39,7 @@ const SETUP_MEMORY: usize = 1 << 30;
 /// runner, argument list or Wizer makes another snapshot.
 pub(crate) fn ruby_salt() -> String {
     format!(
-        "ruby snapshot 1\nwasmtime-wizer 48.0.8\n{:?}\n{}\n{}",
+        "ruby snapshot 1\nwasmtime-wizer 50.0.1\n{:?}\n{}\n{}",
         RUBY_ARGS,
         harness::RUBY,
         harness::RUBY_RUNNER
@@ -86,7 +86,7 @@ pub(crate) enum Setup<'a> {
 /// Everything a JavaScript snapshot is made from besides the module.
 pub(crate) fn javascript_salt(filename: &str, script: Option<&str>) -> String {
     format!(
-        "javascript snapshot 2\nwasmtime-wizer 48.0.8\n{filename}\n{}",
+        "javascript snapshot 2\nwasmtime-wizer 50.0.1\n{filename}\n{}",
         script.unwrap_or_default()
     )
 }

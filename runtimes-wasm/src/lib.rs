@@ -73,7 +73,7 @@ pub const COMPONENTIZE_PY: PinnedTool = PinnedTool {
 /// crate the grader links it with (from cargo's registry, checked by `Cargo.lock`), so the
 /// component imports exactly what the host provides (`exit-with-code` included: the
 /// program's exit status). Set-up refuses another version of the crate.
-pub const WASI_WIT_CRATE: (&str, &str) = ("wasmtime-wasi", "48.0.8");
+pub const WASI_WIT_CRATE: (&str, &str) = ("wasmtime-wasi", "50.0.1");
 
 /// Folder of the WIT files inside [`WASI_WIT_CRATE`].
 pub const WASI_WIT_DIR: &str = "src/p2/wit";
