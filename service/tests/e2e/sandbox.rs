@@ -873,6 +873,14 @@ fn runaway_recursion_is_the_languages_own_error() {
     for (language, source, kind) in unguarded {
         checks.push(check(format!("{language} recurses past its guard"), async move {
             let report = hostile_grade("echo-roomy", language, source.into()).await?;
+            // The stack (`MAX_WASM_STACK`) or memory limit ends each call, not the 5 s time
+            // limit: well within a second, bounded at 2.5 s for a loaded machine.
+            if let Some(slow) = report.tests.iter().find(|t| t.time_ms > 2500.0) {
+                return Err(format!(
+                    "test {} took {} ms to stop (more than 2.5 s)",
+                    slow.index, slow.time_ms
+                ));
+            }
             let ok = verdicts(&report)
                 .iter()
                 .all(|v| matches!(v, Verdict::MemoryLimitExceeded | Verdict::RuntimeError));
