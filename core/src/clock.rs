@@ -9,6 +9,15 @@
 /// top-level code are not a test's time.
 pub const LOAD_LIMIT_MS: u64 = 10_000;
 
+/// How long a grading may take in all, however many sessions it needs: what one session
+/// given every test would have (loading, then `tests` × `limit_ms`). A session ends after a
+/// test it could not finish and the next one loads the source again, so without a budget a
+/// submission that stops every test holds a sandbox for about `tests` × (loading + limit).
+pub fn grading_budget_ms(limit_ms: u64, tests: usize) -> f64 {
+    let limit = limit_ms as f64;
+    limit.max(LOAD_LIMIT_MS as f64) + limit * tests as f64
+}
+
 /// The deadline of a running session: the phase in flight and the session as a whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseClock {
@@ -41,6 +50,13 @@ impl PhaseClock {
             started_ms: now_ms,
             session_deadline_ms: now_ms + limit,
         }
+    }
+
+    /// The same clock, but the session ends by `deadline_ms` at the latest (the end of the
+    /// grading's budget, [`grading_budget_ms`]).
+    pub fn until(mut self, deadline_ms: f64) -> Self {
+        self.session_deadline_ms = self.session_deadline_ms.min(deadline_ms);
+        self
     }
 
     /// The harness made progress at `now_ms` (the source loaded, the next test started):
@@ -110,6 +126,17 @@ mod tests {
         }
         assert_eq!(clock.deadline_ms(), 12_000.0);
         assert!(clock.expired(12_000.0));
+    }
+
+    #[test]
+    fn a_grading_budget_caps_its_sessions() {
+        assert_eq!(grading_budget_ms(1000, 13), 23_000.0);
+        assert_eq!(grading_budget_ms(20_000, 2), 60_000.0);
+        // A later session of the grading, started at 20 s, ends with the budget.
+        let clock = PhaseClock::harness(1000, 5, 20_000.0).until(23_000.0);
+        assert_eq!(clock.deadline_ms(), 23_000.0);
+        let roomy = PhaseClock::harness(1000, 1, 0.0).until(23_000.0);
+        assert_eq!(roomy.deadline_ms(), 10_000.0);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::compare::{CompareMode, values_match};
 use crate::language::Language;
 use crate::limits::{OUTPUT_CAP_BYTES, SESSION_OUTPUT_BUDGET_BYTES, cap_output};
 use crate::problem::{Problem, TestCase};
-use crate::protocol::{HarnessInput, HarnessTest, Item, Record};
+use crate::protocol::{HarnessInput, HarnessTest, Item, RawJson, Record};
 use crate::report::{ErrorInfo, GradeReport, TestDetail, TestReport};
 use crate::verdict::Verdict;
 
@@ -43,20 +43,30 @@ pub struct Session {
     pub end: SessionEnd,
 }
 
+/// The largest returned value a report shows, in bytes of JSON: a larger one is judged,
+/// then only its size is kept (`actual_omitted_bytes`).
+pub const ACTUAL_SHOWN_BYTES: usize = 64 * 1024;
+
+/// What one grading keeps of returned values in all, in bytes of JSON, so that what a
+/// grading holds does not grow with its number of tests (a parsed value takes many times
+/// its text in memory).
+pub const ACTUAL_KEPT_BYTES: usize = 1024 * 1024;
+
 #[derive(Debug, Clone)]
 struct Outcome {
     verdict: Verdict,
     time_ms: f64,
     actual: Option<Value>,
+    actual_omitted: Option<u64>,
     error: Option<ErrorInfo>,
     stdout: String,
     stderr: String,
 }
 
 /// A result record waiting for the harness to move on.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct ResultRecord {
-    value: Option<Value>,
+    value: Option<RawJson>,
     error: Option<ErrorInfo>,
     stdout: String,
     stderr: String,
@@ -68,6 +78,8 @@ struct ResultRecord {
 #[derive(Debug, Default)]
 struct InFlight {
     index: usize,
+    /// Where the test stands in the order tests run in ([`Grading::order`]).
+    pos: usize,
     result: Option<Box<ResultRecord>>,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
@@ -85,7 +97,7 @@ impl InFlight {
         let room = OUTPUT_CAP_BYTES.saturating_sub(buf.len());
         let take = room.min(bytes.len());
         buf.extend_from_slice(&bytes[..take]);
-        *dropped += (bytes.len() - take) as u64;
+        *dropped = dropped.saturating_add((bytes.len() - take) as u64);
     }
 }
 
@@ -102,7 +114,14 @@ pub struct Grading {
     memory_limit_mb: u64,
     tests: Vec<TestCase>,
     outcomes: Vec<Option<Outcome>>,
+    /// The order tests run in: the public ones, then the hidden ones (each in file order).
+    /// A session is sent tests of one kind only, so the arguments of a hidden test are
+    /// never inside a sandbox whose output or errors the report shows.
+    order: Vec<usize>,
+    /// Where in `order` the next session starts.
     next: usize,
+    /// Bytes of JSON of the returned values kept so far ([`ACTUAL_KEPT_BYTES`]).
+    actual_kept: usize,
     submission: Option<(Verdict, ErrorInfo)>,
 }
 
@@ -125,8 +144,13 @@ impl Grading {
             time_limit_ms: problem.meta.time_limit_ms,
             memory_limit_mb: problem.meta.memory_limit_mb,
             outcomes: vec![None; tests.len()],
+            order: (0..tests.len())
+                .filter(|&i| !tests[i].hidden)
+                .chain((0..tests.len()).filter(|&i| tests[i].hidden))
+                .collect(),
             tests,
             next: 0,
+            actual_kept: 0,
             submission: None,
         }
     }
@@ -141,16 +165,30 @@ impl Grading {
         self.time_limit_ms
     }
 
+    /// Where in `order` the session that starts at `self.next` ends: the tests of one kind
+    /// (public or hidden) from there on.
+    fn session_end(&self) -> usize {
+        let Some(&first) = self.order.get(self.next) else {
+            return self.next;
+        };
+        let hidden = self.tests[first].hidden;
+        self.order[self.next..]
+            .iter()
+            .position(|&i| self.tests[i].hidden != hidden)
+            .map_or(self.order.len(), |n| self.next + n)
+    }
+
     /// What the next session should be given, or `None` when grading is over.
     pub fn next_input(&self) -> Option<HarnessInput> {
-        if self.submission.is_some() || self.next >= self.tests.len() {
+        if self.submission.is_some() || self.next >= self.order.len() {
             return None;
         }
         Some(HarnessInput {
             function: self.function.clone(),
             source: self.source.clone(),
-            tests: (self.next..self.tests.len())
-                .map(|index| HarnessTest {
+            tests: self.order[self.next..self.session_end()]
+                .iter()
+                .map(|&index| HarnessTest {
                     index,
                     args: serde_json::to_string(&self.tests[index].args).unwrap_or_else(|_| "[]".into()),
                 })
@@ -167,6 +205,10 @@ impl Grading {
     /// it runs only inside a call, so the harness's own record is always the last one for
     /// the test in flight, and a session that ends inside a call is judged by how it ended.
     pub fn absorb(&mut self, session: Session) {
+        let session_end = self.session_end();
+        // A session of hidden tests that fails to load speaks for those tests only (their
+        // report lines carry no message): its top-level code could read their arguments.
+        let hidden = self.order.get(self.next).is_some_and(|&i| self.tests[i].hidden);
         let mut loaded = false;
         let mut flight: Option<InFlight> = None;
         let mut load_output = InFlight::default();
@@ -176,22 +218,34 @@ impl Grading {
                     Some(f) => f.stray(fd, &bytes),
                     None => load_output.stray(fd, &bytes),
                 },
+                Item::Unreadable { reason } => match flight.as_mut() {
+                    Some(f) => {
+                        f.result = Some(Box::new(ResultRecord {
+                            error: Some(ErrorInfo::new("UnreadableResult", reason)),
+                            ..ResultRecord::default()
+                        }));
+                    }
+                    None => load_output.stray(1, format!("\n[polyrun: {reason}]\n").as_bytes()),
+                },
                 Item::Record(record) => match record {
                     Record::Loaded if !loaded => loaded = true,
                     Record::CompileError { error } if !loaded => {
-                        self.submission = Some((Verdict::CompileError, error));
+                        let verdict = Verdict::CompileError;
+                        self.load_failed(hidden, verdict, error);
                         return;
                     }
                     Record::LoadError { error } if !loaded => {
-                        self.submission = Some((Verdict::RuntimeError, error));
+                        self.load_failed(hidden, Verdict::RuntimeError, error);
                         return;
                     }
                     Record::Start { index } if loaded && self.starts_next(flight.as_ref(), index) => {
+                        let pos = flight.as_ref().map_or(self.next, |f| f.pos + 1);
                         if let Some(done) = flight.take() {
                             self.confirm(done);
                         }
                         flight = Some(InFlight {
                             index,
+                            pos,
                             ..InFlight::default()
                         });
                     }
@@ -220,7 +274,7 @@ impl Grading {
                     Record::Done
                         if flight
                             .as_ref()
-                            .is_some_and(|f| f.result.is_some() && f.index + 1 == self.tests.len()) =>
+                            .is_some_and(|f| f.result.is_some() && f.pos + 1 == session_end) =>
                     {
                         if let Some(done) = flight.take() {
                             self.confirm(done);
@@ -247,23 +301,72 @@ impl Grading {
             } else if matches!(session.end, SessionEnd::Exited(_)) {
                 error = ErrorInfo::new("SystemExit", "the program exited while the source was loading");
             }
-            self.submission = Some((verdict, error));
-        } else if self.next < self.tests.len() {
+            self.load_failed(hidden, verdict, error);
+        } else if self.next < session_end {
             // The harness stopped between tests: judge the next test by how the session
             // ended, so that grading moves on.
             let next = InFlight {
-                index: self.next,
+                index: self.order[self.next],
+                pos: self.next,
                 ..InFlight::default()
             };
             self.judge_stopped(next, &session.end);
         }
     }
 
+    /// Judges every test not run yet as `skipped`, with `why`: the host ends the grading
+    /// (its time budget ran out, [`crate::clock::grading_budget_ms`]).
+    pub fn skip_rest(&mut self, why: &str) {
+        for &index in &self.order[self.next.min(self.order.len())..] {
+            self.outcomes[index] = Some(Outcome {
+                verdict: Verdict::Skipped,
+                time_ms: 0.0,
+                actual: None,
+                actual_omitted: None,
+                error: Some(ErrorInfo::new("NotRun", why)),
+                stdout: String::new(),
+                stderr: String::new(),
+            });
+        }
+        self.next = self.order.len();
+    }
+
+    /// The source failed to load: the submission's verdict, or, in a session of hidden
+    /// tests (whose arguments the top-level code could read and put in its error), the
+    /// verdict of the first of them, which the report shows without its words.
+    fn load_failed(&mut self, hidden: bool, verdict: Verdict, error: ErrorInfo) {
+        let Some(&index) = self.order.get(self.next).filter(|_| hidden) else {
+            self.submission = Some((verdict, error));
+            return;
+        };
+        let verdict = match verdict {
+            Verdict::CompileError => Verdict::RuntimeError,
+            other => other,
+        };
+        let time_ms = if verdict == Verdict::TimeLimitExceeded {
+            self.time_limit_ms as f64
+        } else {
+            0.0
+        };
+        self.outcomes[index] = Some(Outcome {
+            verdict,
+            time_ms,
+            actual: None,
+            actual_omitted: None,
+            error: Some(error),
+            stdout: String::new(),
+            stderr: String::new(),
+        });
+        self.next += 1;
+    }
+
     /// Whether a `start` for `index` is the harness moving on to the next test.
     fn starts_next(&self, flight: Option<&InFlight>, index: usize) -> bool {
         match flight {
-            None => index == self.next,
-            Some(f) => f.result.is_some() && index == f.index + 1,
+            None => self.order.get(self.next) == Some(&index),
+            Some(f) => {
+                f.result.is_some() && f.pos + 1 < self.session_end() && self.order.get(f.pos + 1) == Some(&index)
+            }
         }
     }
 
@@ -276,7 +379,7 @@ impl Grading {
         let stderr = join_output(r.stderr, r.stderr_dropped, f.stderr, f.dropped_err);
         let outcome = self.judge(f.index, r.value, r.error, r.time_ms, stdout, stderr);
         self.outcomes[f.index] = Some(outcome);
-        self.next = f.index + 1;
+        self.next = f.pos + 1;
     }
 
     /// Judges the test in flight when its session ended before the harness moved on.
@@ -299,22 +402,39 @@ impl Grading {
             verdict,
             time_ms,
             actual: None,
+            actual_omitted: None,
             error: Some(error),
             stdout: cap_output(String::from_utf8_lossy(&f.stdout).into_owned(), f.dropped_out),
             stderr: cap_output(String::from_utf8_lossy(&f.stderr).into_owned(), f.dropped_err),
         });
-        self.next = f.index + 1;
+        self.next = f.pos + 1;
     }
 
     fn judge(
-        &self,
+        &mut self,
         index: usize,
-        value: Option<Value>,
+        value: Option<RawJson>,
         error: Option<ErrorInfo>,
         time_ms: f64,
         stdout: String,
         stderr: String,
     ) -> Outcome {
+        let mut error = error;
+        let mut text_bytes = 0;
+        let value = match (&error, value) {
+            (None, Some(raw)) => match raw.parse() {
+                Ok(value) => {
+                    text_bytes = raw.text().len();
+                    Some(value)
+                }
+                Err(e) => {
+                    let message = format!("the returned value could not be read: {e}");
+                    error = Some(ErrorInfo::new("UnreadableResult", message));
+                    None
+                }
+            },
+            _ => None,
+        };
         let (verdict, actual) = match (error.as_ref(), value) {
             (Some(e), _) if is_out_of_memory(e) => (Verdict::MemoryLimitExceeded, None),
             (Some(_), _) => (Verdict::RuntimeError, None),
@@ -330,10 +450,28 @@ impl Grading {
                 (verdict, Some(actual))
             }
         };
+        // Judged; what is kept for the report is bounded, whatever the number of tests.
+        let (actual, actual_omitted) = match actual {
+            Some(_) if text_bytes > ACTUAL_SHOWN_BYTES || self.actual_kept + text_bytes > ACTUAL_KEPT_BYTES => {
+                (None, Some(text_bytes as u64))
+            }
+            actual => {
+                self.actual_kept += text_bytes;
+                (actual, None)
+            }
+        };
+        // The harness measured the call; a test that ran past the limit was stopped, so a
+        // time outside 0..=limit (which the user's code can forge) is not one.
+        let time_ms = if time_ms.is_finite() {
+            time_ms.clamp(0.0, self.time_limit_ms as f64)
+        } else {
+            0.0
+        };
         Outcome {
             verdict,
-            time_ms: if time_ms.is_finite() { time_ms.max(0.0) } else { 0.0 },
+            time_ms,
             actual,
+            actual_omitted,
             error,
             stdout,
             stderr,
@@ -356,6 +494,7 @@ impl Grading {
                     verdict,
                     time_ms,
                     actual: None,
+                    actual_omitted: None,
                     error: None,
                     stdout: String::new(),
                     stderr: String::new(),
@@ -370,6 +509,7 @@ impl Grading {
                         args: test.args.clone(),
                         expected: test.expected.clone(),
                         actual: o.actual,
+                        actual_omitted_bytes: o.actual_omitted,
                         stdout: o.stdout,
                         stderr: o.stderr,
                         error: o.error,
@@ -468,7 +608,7 @@ fn last_line(bytes: &[u8]) -> String {
 fn join_output(harness: String, harness_dropped: u64, stray: Vec<u8>, stray_dropped: u64) -> String {
     let mut text = harness;
     text.push_str(&String::from_utf8_lossy(&stray));
-    cap_output(text, harness_dropped + stray_dropped)
+    cap_output(text, harness_dropped.saturating_add(stray_dropped))
 }
 
 /// What a host keeps of a running session: stdout split into records and stray bytes,
@@ -551,6 +691,16 @@ impl Steps {
             _ => Trust::Forged,
         }
     }
+
+    /// A record that could not be read arrived: whether a test is in flight, for which it
+    /// then counts as a result.
+    fn unreadable(&mut self) -> bool {
+        if self.done || self.started == 0 {
+            return false;
+        }
+        self.resulted = true;
+        true
+    }
 }
 
 /// What a write told the host.
@@ -630,6 +780,18 @@ impl SessionLog {
                     Trust::Forged => self.keep_stray(1, &crate::protocol::encode(&record)),
                 },
                 Item::Stray { fd, bytes } => self.keep_stray(fd, &bytes),
+                // A record that could not be read stands for a result of the test in flight.
+                Item::Unreadable { reason } => {
+                    if self.steps.unreadable() {
+                        if let Some(at) = self.last_result.replace(self.items.len()) {
+                            self.items[at] = Item::Stray {
+                                fd: 1,
+                                bytes: Vec::new(),
+                            };
+                        }
+                        self.items.push(Item::Unreadable { reason });
+                    }
+                }
             }
         }
         if progress {
@@ -696,7 +858,7 @@ mod tests {
     fn result(index: usize, value: i64) -> Record {
         Record::Result {
             index,
-            value: Some(json!(value)),
+            value: Some(RawJson::from_value(&json!(value))),
             error: None,
             stdout: String::new(),
             stderr: String::new(),
@@ -722,8 +884,9 @@ mod tests {
         }
     }
 
+    /// A first session: the problem's public tests.
     fn session(records: &[Record], end: SessionEnd) -> Session {
-        session_of(&[0, 1, 2], records, end)
+        session_of(&[0, 1], records, end)
     }
 
     /// A session that was sent the tests `indexes`.
@@ -740,11 +903,10 @@ mod tests {
     }
 
     #[test]
-    fn a_clean_session_judges_every_test() {
+    fn clean_sessions_judge_every_test_public_ones_first() {
         let mut g = Grading::new(&problem(), Language::Python, "src");
         let input = g.next_input().unwrap();
-        assert_eq!(input.tests.len(), 3);
-        assert_eq!(input.tests[2].args, "[3]");
+        assert_eq!(input.tests.iter().map(|t| t.index).collect::<Vec<_>>(), [0, 1]);
         g.absorb(session(
             &[
                 Record::Loaded,
@@ -752,10 +914,18 @@ mod tests {
                 result(0, 2),
                 Record::Start { index: 1 },
                 result(1, 5),
-                Record::Start { index: 2 },
-                result(2, 6),
                 Record::Done,
             ],
+            SessionEnd::Exited(0),
+        ));
+        // The hidden test runs in a session of its own: its arguments are never in a
+        // sandbox whose output the report shows.
+        let input = g.next_input().unwrap();
+        assert_eq!(input.tests.len(), 1);
+        assert_eq!((input.tests[0].index, input.tests[0].args.as_str()), (2, "[3]"));
+        g.absorb(session_of(
+            &[2],
+            &[Record::Loaded, Record::Start { index: 2 }, result(2, 6), Record::Done],
             SessionEnd::Exited(0),
         ));
         assert!(g.next_input().is_none());
@@ -765,6 +935,80 @@ mod tests {
         );
         assert_eq!(g.report(1.0).verdict, Verdict::WrongAnswer);
         assert_eq!(g.report(1.0).passed, 2);
+    }
+
+    #[test]
+    fn hidden_tests_before_public_ones_run_after_them() {
+        let mut p = problem();
+        p.tests[0].hidden = true;
+        p.tests[2].hidden = false;
+        let mut g = Grading::new(&p, Language::Ruby, "src");
+        let sent = |g: &Grading| {
+            g.next_input()
+                .unwrap()
+                .tests
+                .iter()
+                .map(|t| t.index)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sent(&g), [1, 2]);
+        g.absorb(session_of(
+            &[1, 2],
+            &[
+                Record::Loaded,
+                Record::Start { index: 1 },
+                result(1, 4),
+                // Not the next step: test 0 was not sent.
+                Record::Start { index: 0 },
+                Record::Start { index: 2 },
+                result(2, 6),
+                Record::Done,
+            ],
+            SessionEnd::Exited(0),
+        ));
+        assert_eq!(sent(&g), [0]);
+        g.absorb(session_of(
+            &[0],
+            &[Record::Loaded, Record::Start { index: 0 }, result(0, 1), Record::Done],
+            SessionEnd::Exited(0),
+        ));
+        assert!(g.next_input().is_none());
+        assert_eq!(
+            verdicts(&g),
+            [Verdict::WrongAnswer, Verdict::Accepted, Verdict::Accepted]
+        );
+        // The verdict is the first test in file order that is not accepted.
+        assert_eq!(g.report(1.0).verdict, Verdict::WrongAnswer);
+    }
+
+    #[test]
+    fn a_session_of_hidden_tests_that_fails_to_load_speaks_for_its_test_only() {
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                result(0, 2),
+                Record::Start { index: 1 },
+                result(1, 4),
+                Record::Done,
+            ],
+            SessionEnd::Exited(0),
+        ));
+        // The top-level code read the hidden arguments and raised them.
+        let leak = ErrorInfo::new("Exception", "the hidden test's arguments: [3]");
+        g.absorb(session_of(
+            &[2],
+            &[Record::LoadError { error: leak }],
+            SessionEnd::Exited(0),
+        ));
+        assert!(g.next_input().is_none());
+        let mut report = g.report(1.0);
+        assert_eq!(report.verdict, Verdict::RuntimeError);
+        assert_eq!(report.error, None, "no submission-level error carries the words");
+        report.redact_hidden();
+        let text = serde_json::to_string(&report).unwrap();
+        assert!(!text.contains("hidden test's arguments"), "{text}");
     }
 
     #[test]
@@ -806,8 +1050,6 @@ mod tests {
                 result(0, 102),
                 Record::Start { index: 1 },
                 result(1, 4),
-                Record::Start { index: 2 },
-                result(2, 6),
                 Record::Done,
             ],
             SessionEnd::Exited(0),
@@ -846,6 +1088,169 @@ mod tests {
         let mut g = Grading::new(&problem(), Language::Python, "src");
         g.absorb(session(&[], SessionEnd::TimeLimit));
         assert_eq!(g.report(1.0).verdict, Verdict::TimeLimitExceeded);
+    }
+
+    /// What a first session's log makes of raw harness output.
+    fn raw_session(stdout: &[u8], end: SessionEnd) -> Session {
+        let mut log = SessionLog::new(&input(&[0, 1]));
+        log.stdout(stdout);
+        log.finish(end)
+    }
+
+    #[test]
+    fn a_result_the_host_cannot_read_is_an_error_of_its_test_and_the_session_goes_on() {
+        let mut out = encode(&Record::Loaded);
+        out.extend(encode(&Record::Start { index: 0 }));
+        // Nested past serde_json's 128 levels: well-formed, but not a value the host reads.
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        out.extend(format!("\x1e{{\"event\":\"result\",\"index\":0,\"value\":{deep}}}\n").as_bytes());
+        out.extend(encode(&Record::Start { index: 1 }));
+        // Over the record limit: dropped, and said so.
+        out.push(crate::protocol::RECORD_START);
+        out.extend(b"{\"event\":\"result\",\"index\":1,\"value\":\"");
+        out.extend(std::iter::repeat_n(b'x', crate::protocol::MAX_RECORD_BYTES));
+        out.extend(b"\"}\n");
+        out.extend(encode(&Record::Done));
+        let mut g = Grading::new(&problem(), Language::Javascript, "src");
+        g.absorb(raw_session(&out, SessionEnd::Exited(0)));
+        let report = g.report(1.0);
+        let errors: Vec<_> = report.tests[..2]
+            .iter()
+            .map(|t| t.detail.as_ref().unwrap().error.clone().unwrap())
+            .collect();
+        assert_eq!(verdicts(&g)[..2], [Verdict::RuntimeError, Verdict::RuntimeError]);
+        assert_eq!(errors[0].kind, "UnreadableResult");
+        assert!(errors[0].message.contains("recursion limit"), "{}", errors[0].message);
+        assert!(errors[1].message.contains("over 2 MiB"), "{}", errors[1].message);
+        // Both tests were judged in this one session: the harness's `start 1` and `done`
+        // were trusted after the unreadable result.
+        assert_eq!(g.next_input().unwrap().tests[0].index, 2);
+    }
+
+    #[test]
+    fn half_a_surrogate_pair_in_a_record_reads_as_a_replacement_character() {
+        let mut out = encode(&Record::Loaded);
+        out.extend(encode(&Record::Start { index: 0 }));
+        out.extend(
+            "\x1e{\"event\":\"result\",\"index\":0,\"value\":2,\"stdout\":\"half \\ud83d, whole \\ud83d\\ude00, \\\\ud83d\"}\n"
+                .as_bytes(),
+        );
+        out.extend(encode(&Record::Start { index: 1 }));
+        out.extend(encode(&result(1, 4)));
+        out.extend(encode(&Record::Done));
+        let mut g = Grading::new(&problem(), Language::Javascript, "src");
+        g.absorb(raw_session(&out, SessionEnd::Exited(0)));
+        assert_eq!(verdicts(&g)[..2], [Verdict::Accepted, Verdict::Accepted]);
+        let report = g.report(1.0);
+        let stdout = &report.tests[0].detail.as_ref().unwrap().stdout;
+        assert_eq!(stdout, "half \u{fffd}, whole \u{1f600}, \\ud83d");
+    }
+
+    #[test]
+    fn large_returned_values_are_judged_but_not_kept() {
+        let big = |n: usize| Record::Result {
+            index: 0,
+            value: Some(RawJson::from_value(&json!(vec![0; n]))),
+            error: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_dropped: 0,
+            stderr_dropped: 0,
+            time_ms: 1.0,
+        };
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[Record::Loaded, Record::Start { index: 0 }, big(40_000)],
+            SessionEnd::Exited(0),
+        ));
+        let report = g.report(1.0);
+        let detail = report.tests[0].detail.as_ref().unwrap();
+        assert_eq!(
+            report.tests[0].verdict,
+            Verdict::RuntimeError,
+            "the session exited in the call"
+        );
+        assert_eq!(detail.actual_omitted_bytes, None);
+
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[
+                Record::Loaded,
+                Record::Start { index: 0 },
+                big(40_000),
+                Record::Start { index: 1 },
+                result(1, 4),
+                Record::Done,
+            ],
+            SessionEnd::Exited(0),
+        ));
+        let report = g.report(1.0);
+        let detail = report.tests[0].detail.as_ref().unwrap();
+        assert_eq!(
+            report.tests[0].verdict,
+            Verdict::WrongAnswer,
+            "judged on the whole value"
+        );
+        assert_eq!(
+            (detail.actual.as_ref(), detail.actual_omitted_bytes),
+            (None, Some(80_001))
+        );
+        assert_eq!(report.tests[1].detail.as_ref().unwrap().actual, Some(json!(4)));
+    }
+
+    #[test]
+    fn forged_times_and_counts_stay_in_range() {
+        let forged = Record::Result {
+            index: 0,
+            value: Some(RawJson::from_value(&json!(2))),
+            error: None,
+            stdout: "x".repeat(OUTPUT_CAP_BYTES + 10),
+            stderr: String::new(),
+            stdout_dropped: u64::MAX,
+            stderr_dropped: 0,
+            time_ms: 1e308,
+        };
+        let mut out = encode(&Record::Loaded);
+        out.extend(encode(&Record::Start { index: 0 }));
+        out.extend(b"stray");
+        out.extend(encode(&forged));
+        out.extend(encode(&Record::Start { index: 1 }));
+        let mut negative = result(1, 4);
+        if let Record::Result { time_ms, .. } = &mut negative {
+            *time_ms = -5.0;
+        }
+        out.extend(encode(&negative));
+        out.extend(encode(&Record::Done));
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(raw_session(&out, SessionEnd::Exited(0)));
+        let report = g.report(1.0);
+        assert_eq!(report.tests[0].time_ms, 2000.0, "at most the limit");
+        assert_eq!(report.tests[1].time_ms, 0.0);
+        let stdout = &report.tests[0].detail.as_ref().unwrap().stdout;
+        assert!(
+            stdout.ends_with(&format!("[output truncated: {} more bytes not shown]\n", u64::MAX)),
+            "{stdout}"
+        );
+        assert!(serde_json::to_value(&report).unwrap()["tests"][0]["time_ms"].is_number());
+    }
+
+    #[test]
+    fn tests_left_when_the_host_ends_the_grading_are_skipped_with_the_reason() {
+        let mut g = Grading::new(&problem(), Language::Python, "src");
+        g.absorb(session(
+            &[Record::Loaded, Record::Start { index: 0 }],
+            SessionEnd::TimeLimit,
+        ));
+        g.skip_rest("the grading ran out of time");
+        assert!(g.next_input().is_none());
+        let report = g.report(1.0);
+        assert_eq!(
+            verdicts(&g),
+            [Verdict::TimeLimitExceeded, Verdict::Skipped, Verdict::Skipped]
+        );
+        assert_eq!(report.verdict, Verdict::TimeLimitExceeded);
+        let why = report.tests[1].detail.as_ref().unwrap().error.as_ref().unwrap();
+        assert_eq!(why.message, "the grading ran out of time");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn cap_output(mut text: String, dropped: u64) -> String {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        dropped += (text.len() - end) as u64;
+        dropped = dropped.saturating_add((text.len() - end) as u64);
         text.truncate(end);
     }
     if dropped > 0 {

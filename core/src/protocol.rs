@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::report::ErrorInfo;
 
@@ -23,6 +24,40 @@ pub const MAX_RECORD_BYTES: usize = 2 * 1024 * 1024;
 
 /// What stands in the output where a record over [`MAX_RECORD_BYTES`] was dropped.
 pub const RECORD_CUT_NOTE: &[u8] = b"\n[polyrun: a result record of over 2 MiB was dropped]\n";
+
+/// A JSON value kept as the text it arrived in, parsed only when it is judged: a session
+/// may carry several large results, and a parsed value takes many times its text in memory
+/// (72 bytes per `Value`). The text is checked to be well-formed JSON when it is read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The JSON text of `value`.
+    pub fn from_value(value: &Value) -> Self {
+        RawJson(serde_json::value::to_raw_value(value).unwrap_or_else(|_| Self::null()))
+    }
+
+    fn null() -> Box<RawValue> {
+        RawValue::from_string("null".into()).unwrap_or_else(|_| unreachable!("null is JSON"))
+    }
+
+    /// The value, or why it cannot be read (nested past the parser's 128 levels, say).
+    pub fn parse(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
 
 /// What the harness reads from stdin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +115,7 @@ pub enum Record {
         index: usize,
         /// The returned value, in JSON form (absent when `error` is set).
         #[serde(default)]
-        value: Option<Value>,
+        value: Option<RawJson>,
         /// The error raised, or the reason the value has no JSON form.
         #[serde(default)]
         error: Option<ErrorInfo>,
@@ -123,7 +158,7 @@ struct WireRecord {
     #[serde(default)]
     index: Option<usize>,
     #[serde(default)]
-    value: Option<Value>,
+    value: Option<RawJson>,
     #[serde(default)]
     error: Option<ErrorInfo>,
     #[serde(default)]
@@ -177,6 +212,14 @@ pub enum Item {
         /// The bytes.
         bytes: Vec<u8>,
     },
+    /// A record that could not be read (over [`MAX_RECORD_BYTES`], or not a record's JSON):
+    /// for the test in flight it stands for a result that says why, so that a value the
+    /// host cannot take is a clear error rather than a session that seems to stop. A later
+    /// result for the same test replaces it, as any result does.
+    Unreadable {
+        /// Why, in words for the learner.
+        reason: String,
+    },
 }
 
 /// Splits a harness's stdout into records and stray bytes as it arrives.
@@ -208,18 +251,22 @@ impl StreamParser {
                                 fd: 1,
                                 bytes: RECORD_CUT_NOTE.to_vec(),
                             });
+                            out.push(too_long());
                         } else if !self.skipping {
                             self.pending.extend_from_slice(&bytes[..end]);
                             let line = std::mem::take(&mut self.pending);
-                            out.push(match serde_json::from_slice::<Record>(&line) {
-                                Ok(record) => Item::Record(record),
-                                Err(_) => {
+                            match read_record(&line) {
+                                Ok(record) => out.push(Item::Record(record)),
+                                Err(e) => {
                                     let mut stray = vec![RECORD_START];
                                     stray.extend_from_slice(&line);
                                     stray.push(b'\n');
-                                    Item::Stray { fd: 1, bytes: stray }
+                                    out.push(Item::Stray { fd: 1, bytes: stray });
+                                    out.push(Item::Unreadable {
+                                        reason: format!("the test's result could not be read: {e}"),
+                                    });
                                 }
-                            });
+                            }
                         }
                         self.in_record = false;
                         self.skipping = false;
@@ -235,6 +282,7 @@ impl StreamParser {
                                     fd: 1,
                                     bytes: RECORD_CUT_NOTE.to_vec(),
                                 });
+                                out.push(too_long());
                             } else {
                                 self.pending.extend_from_slice(bytes);
                             }
@@ -277,6 +325,67 @@ impl StreamParser {
         self.skipping = false;
         self.pending.clear();
     }
+}
+
+/// What stands for a record over [`MAX_RECORD_BYTES`].
+fn too_long() -> Item {
+    Item::Unreadable {
+        reason: format!(
+            "the test's result is over {} MiB of JSON (a returned value that large is not kept)",
+            MAX_RECORD_BYTES >> 20
+        ),
+    }
+}
+
+/// Reads one record. A string that holds half of a surrogate pair (a JavaScript string
+/// sliced through an emoji; Python's `"\ud83d"`) is written by the harnesses as a lone
+/// `\uD83D` escape, which is not JSON: such an escape reads as U+FFFD, as a lossy UTF-8
+/// decoder reads a broken sequence.
+fn read_record(line: &[u8]) -> Result<Record, serde_json::Error> {
+    serde_json::from_slice::<Record>(line).or_else(|e| match replace_lone_surrogates(line) {
+        Some(fixed) => serde_json::from_slice::<Record>(&fixed),
+        None => Err(e),
+    })
+}
+
+/// `line` with every `\uXXXX` escape of an unpaired surrogate replaced by `\uFFFD`, or
+/// `None` when it has none.
+fn replace_lone_surrogates(line: &[u8]) -> Option<Vec<u8>> {
+    fn escape_at(line: &[u8], at: usize) -> Option<u16> {
+        let hex = line.get(at..at + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let mut out = Vec::with_capacity(line.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] != b'\\' {
+            out.push(line[i]);
+            i += 1;
+            continue;
+        }
+        match escape_at(line, i) {
+            Some(0xD800..=0xDBFF) if matches!(escape_at(line, i + 6), Some(0xDC00..=0xDFFF)) => {
+                out.extend_from_slice(&line[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\uFFFD");
+                changed = true;
+                i += 6;
+            }
+            _ => {
+                // Any other escape: copy it whole, so that `\\` never starts a new one.
+                let end = (i + 2).min(line.len());
+                out.extend_from_slice(&line[i..end]);
+                i = end;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Appends stray bytes, merging with the previous item when it is stray on the same fd.
@@ -368,6 +477,7 @@ mod tests {
                         fd: 1,
                         bytes: RECORD_CUT_NOTE.to_vec()
                     },
+                    too_long(),
                     Item::Record(Record::Done)
                 ],
                 "chunk size {chunk}"
@@ -376,17 +486,38 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_record_is_stray_output() {
+    fn a_malformed_record_is_stray_output_and_said_unreadable() {
         let mut parser = StreamParser::new();
         let mut out = Vec::new();
         parser.push(b"\x1e{not json}\n\x1e{\"event\":\"done\"", &mut out);
         parser.finish(&mut out);
+        let out = merged(out);
         assert_eq!(
-            merged(out),
-            vec![Item::Stray {
+            out[0],
+            Item::Stray {
                 fd: 1,
-                bytes: b"\x1e{not json}\n\x1e{\"event\":\"done\"".to_vec()
+                bytes: b"\x1e{not json}\n".to_vec()
+            }
+        );
+        assert!(matches!(&out[1], Item::Unreadable { reason } if reason.contains("could not be read")));
+        // Cut short by the end of the stream: stray only.
+        assert_eq!(
+            out[2..],
+            [Item::Stray {
+                fd: 1,
+                bytes: b"\x1e{\"event\":\"done\"".to_vec()
             }]
         );
+    }
+
+    #[test]
+    fn only_lone_surrogate_escapes_are_replaced() {
+        let fixed = |s: &str| replace_lone_surrogates(s.as_bytes()).map(|v| String::from_utf8(v).unwrap());
+        assert_eq!(fixed(r#""\ud83d\ude00 \n \u00e9""#), None);
+        assert_eq!(fixed(r#""a\ud83d""#).as_deref(), Some(r#""a\uFFFD""#));
+        assert_eq!(fixed(r#""\ude00\ud83d""#).as_deref(), Some(r#""\uFFFD\uFFFD""#));
+        // An escaped backslash followed by `ud83d` is text, not an escape.
+        assert_eq!(fixed(r#""\\ud83d \ud83d""#).as_deref(), Some(r#""\\ud83d \uFFFD""#));
+        assert_eq!(fixed(r#""\ud83"#), None);
     }
 }

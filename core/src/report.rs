@@ -46,6 +46,12 @@ pub struct TestDetail {
     pub expected: Option<Value>,
     /// The returned value, when the function returned.
     pub actual: Option<Value>,
+    /// When the returned value is too large to keep for the report (over 64 KiB of JSON,
+    /// or past the grade's 1 MiB of kept values), its size in bytes of JSON; `actual` is
+    /// then `null`. It was judged all the same. (An extension of the spec's report.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
+    pub actual_omitted_bytes: Option<u64>,
     /// What the test printed on stdout (capped, with a visible marker).
     #[cfg_attr(feature = "openapi", schema(required = false))]
     pub stdout: String,
@@ -158,6 +164,7 @@ mod tests {
                 detail: Some(TestDetail {
                     name: Some("secret name".into()),
                     args: vec![json!(41)],
+                    actual_omitted_bytes: None,
                     expected: Some(json!(42)),
                     actual: Some(json!(43)),
                     stdout: "leak".into(),

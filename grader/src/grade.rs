@@ -1,8 +1,10 @@
 //! Grading a submission: harness sessions in fresh sandboxes until every test is judged.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use polyrun_core::grading::{Grading, SessionLog};
+use polyrun_core::clock::grading_budget_ms;
+use polyrun_core::grading::{Grading, SessionEnd, SessionLog};
+use polyrun_core::protocol::{Item, Record};
 use polyrun_core::{GradeReport, Language, Problem, TestCase};
 
 use crate::session::{Program, Spec, run_session};
@@ -29,8 +31,16 @@ impl Grader {
         let started = Instant::now();
         let limits = Limits::new(problem.meta.time_limit_ms, problem.meta.memory_limit_mb);
         let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
+        let budget = grading_budget_ms(problem.meta.time_limit_ms, tests.len());
+        let deadline = started + Duration::from_secs_f64(budget / 1000.0);
         let mut grading = Grading::with_tests(problem, language, source, tests);
         while let Some(input) = grading.next_input() {
+            if Instant::now() >= deadline {
+                // Each session after a test that could not finish loads the source again;
+                // together they get what one session for every test would have had.
+                grading.skip_rest(&out_of_budget(budget));
+                break;
+            }
             let stdin = serde_json::to_vec(&input).unwrap_or_default();
             let output = SharedOutput::new(Destination::Harness(SessionLog::new(&input)));
             let spec = Spec {
@@ -38,6 +48,7 @@ impl Grader {
                 stdin,
                 time_limit: limits.time,
                 memory_cap,
+                grading_end: Some(deadline),
             };
             let (end, _) = run_session(self, language, &runtime, spec, &output).await;
             let log = match std::mem::replace(
@@ -47,8 +58,23 @@ impl Grader {
                 Destination::Harness(log) => log,
                 _ => SessionLog::default(),
             };
-            grading.absorb(log.finish(end));
+            let session = log.finish(end);
+            let loaded = session.items.iter().any(|i| matches!(i, Item::Record(Record::Loaded)));
+            if session.end == SessionEnd::TimeLimit && !loaded && Instant::now() >= deadline {
+                // Stopped by the budget while loading the source again: not the source's fault.
+                grading.skip_rest(&out_of_budget(budget));
+                break;
+            }
+            grading.absorb(session);
         }
         Ok(grading.report(started.elapsed().as_secs_f64() * 1000.0))
     }
+}
+
+/// Why the tests left were not run.
+fn out_of_budget(budget_ms: f64) -> String {
+    format!(
+        "not run: the grading used its time budget ({:.1} s, loading and every test's limit)",
+        budget_ms / 1000.0
+    )
 }

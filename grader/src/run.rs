@@ -59,6 +59,7 @@ impl Grader {
             stdin,
             time_limit: limits.time,
             memory_cap,
+            grading_end: None,
         };
         let (end, _) = run_session(self, language, &runtime, spec, &shared).await;
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;

@@ -38,6 +38,8 @@ pub(crate) struct Spec<'a> {
     pub time_limit: Duration,
     /// Largest linear memory allowed, in bytes.
     pub memory_cap: usize,
+    /// When the grading this session belongs to must be over, if it is part of one.
+    pub grading_end: Option<std::time::Instant>,
 }
 
 /// Figures about a finished session.
@@ -60,6 +62,7 @@ pub(crate) async fn run_session(
         stdin,
         time_limit,
         memory_cap,
+        grading_end,
     } = spec;
     let mut wasi = WasiCtxBuilder::new();
     wasi.stdin(MemoryInputPipe::new(stdin))
@@ -86,7 +89,7 @@ pub(crate) async fn run_session(
     let mut store = HostState::store(&grader.engine, wasi.build_p1(), memory_cap);
     store.epoch_deadline_async_yield_and_update(1);
     store.set_epoch_deadline(1);
-    output.start_clock(time_limit);
+    output.start_clock(time_limit, grading_end);
 
     let result = {
         let run = execute(&mut store, runtime, language, &program);
@@ -193,6 +196,7 @@ pub(crate) async fn measure_footprint(
             stdin: Vec::new(),
             time_limit: Duration::from_secs(60),
             memory_cap: CALIBRATION_CAP,
+            grading_end: None,
         },
         &output,
     )

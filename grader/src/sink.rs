@@ -85,14 +85,20 @@ impl SharedOutput {
 
     /// Starts the session's clock now: a harness's phases (loading, then each test it was
     /// sent), or one phase for a whole program.
-    pub fn start_clock(&self, limit: Duration) {
+    /// `end`: when the grading the session belongs to must be over.
+    pub fn start_clock(&self, limit: Duration, end: Option<Instant>) {
         let mut shared = self.lock();
         let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-        shared.clock = match &shared.destination {
+        let now = Instant::now();
+        let clock = match &shared.destination {
             Destination::Harness(log) => PhaseClock::harness(limit_ms, log.tests(), 0.0),
             _ => PhaseClock::whole(limit_ms, 0.0),
         };
-        shared.epoch = Instant::now();
+        shared.clock = match end {
+            Some(end) => clock.until(end.saturating_duration_since(now).as_secs_f64() * 1000.0),
+            None => clock,
+        };
+        shared.epoch = now;
     }
 
     /// What the watchdog is to do.

@@ -83,7 +83,7 @@
   class NoJson extends Error {}
 
   function toJson(value, depth) {
-    if (depth > 10000) throw new NoJson("the value is nested too deeply");
+    if (depth > 100) throw new NoJson("the value is nested more than 100 levels deep");
     if (value === null || value === undefined) return null;
     switch (typeof value) {
       case "boolean": case "string": return value;

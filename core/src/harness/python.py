@@ -104,8 +104,8 @@ def _polyrun_harness():
         pass
 
     def to_json(value, depth=0):
-        if depth > 10000:
-            raise NoJson("the value is nested too deeply")
+        if depth > 100:
+            raise NoJson("the value is nested more than 100 levels deep")
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int):

@@ -48,7 +48,7 @@ module PolyrunHarness
   module_function
 
   def emit(record)
-    OUT.write("\x1e" + JSON.generate(record, ascii_only: true) + "\n")
+    OUT.write("\x1e" + JSON.generate(record, ascii_only: true, max_nesting: false) + "\n")
     OUT.flush
   end
 
@@ -64,8 +64,25 @@ module PolyrunHarness
     { "type" => exc.class.name.to_s, "message" => exc.message.to_s.scrub, "line" => user_line(exc) }
   end
 
+  # The deepest a returned value may nest, as in the other harnesses.
+  MAX_DEPTH = 100
+
+  # Whether `value` nests past MAX_DEPTH (a cycle does), found without recursion: raising
+  # out of a deep recursion through Array#map's C frames traps in ruby.wasm.
+  def too_deep?(value)
+    stack = [[value, 0]]
+    until stack.empty?
+      item, depth = stack.pop
+      return true if depth > MAX_DEPTH
+
+      children = item.is_a?(Hash) ? item.values : item
+      children.each { |child| stack << [child, depth + 1] } if children.is_a?(Array)
+    end
+    false
+  end
+
   def to_json_value(value, depth = 0)
-    raise NoJson, "the value is nested too deeply" if depth > 10_000
+    raise NoJson, "the value is nested more than #{MAX_DEPTH} levels deep" if depth.zero? && too_deep?(value)
 
     case value
     when nil, true, false then value

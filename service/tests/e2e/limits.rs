@@ -259,3 +259,73 @@ fn polyrun_run_has_the_apis_output_limit() {
     assert_eq!((bytes, code), (3 << 20, Some(0)), "{stderr}");
     assert!(!stderr.contains("truncated"), "{stderr}");
 }
+
+/// A submission whose every session loads slowly and then stops its test holds the grader
+/// for the grading's budget (loading 10 s + 6 tests × 1 s on `spin`), not for a new
+/// loading allowance per test (6 × (4 s + 1 s) here): the tests left are `skipped`.
+#[test]
+fn a_grading_that_restarts_slow_sessions_ends_with_its_budget() {
+    let sources = [
+        (
+            Python,
+            "import time\ntime.sleep(4)\n\ndef spin(n):\n    while True:\n        pass\n",
+        ),
+        (Ruby, "sleep 4\n\ndef spin(n)\n  loop { }\nend\n"),
+    ];
+    let graded: Vec<_> = sources
+        .map(|(language, source)| (language, std::thread::spawn(move || grade_spin(language, source))))
+        .into_iter()
+        .map(|(language, handle)| (language, handle.join().expect("a grade")))
+        .collect();
+    for (language, (report, took)) in graded {
+        let ms = took.as_millis() as u64;
+        eprintln!("{language} slow loading, endless tests: verdict after {ms} ms");
+        let verdicts: Vec<_> = report.tests.iter().map(|t| t.verdict).collect();
+        assert_eq!(
+            verdicts[..3],
+            [Verdict::TimeLimitExceeded; 3],
+            "{language}: {}",
+            describe_grade(&report)
+        );
+        assert_eq!(
+            verdicts[3..],
+            [Verdict::Skipped; 3],
+            "{language}: {}",
+            describe_grade(&report)
+        );
+        let why = report.tests[5].detail.as_ref().and_then(|d| d.error.as_ref());
+        assert!(
+            why.is_some_and(|e| e.message.contains("time budget (16.0 s")),
+            "{language}: {why:?}"
+        );
+        // The budget is 16 s; without it the grading took 30 s.
+        assert!(
+            (15_500..=21_000).contains(&ms),
+            "{language}: the verdict took {ms} ms, expected about 16 s"
+        );
+    }
+}
+
+/// What the grader keeps of returned values does not grow with the number of tests: six
+/// tests that each return 1.2 MB of JSON (600,000 numbers, about 86 MiB once parsed) peak
+/// within 192 MiB of an ordinary grade (measured: 77 MiB against 34 MiB; before the bound
+/// each parsed value was kept until the report: 521 MiB).
+#[test]
+fn large_returned_values_do_not_grow_the_graders_memory() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let normal = dir.path().join("normal.py");
+    std::fs::write(&normal, "def spin(n):\n    return n\n").expect("write");
+    let large = dir.path().join("large.py");
+    std::fs::write(&large, "def spin(n):\n    return [0] * 600000\n").expect("write");
+    let base = grade_peak_kib(&normal);
+    let peak = grade_peak_kib(&large);
+    eprintln!(
+        "peak RSS: ordinary grade {} MiB, six large values {} MiB",
+        base >> 10,
+        peak >> 10
+    );
+    assert!(
+        peak <= base + 192 * 1024,
+        "six large values took the grader from {base} KiB to {peak} KiB"
+    );
+}
