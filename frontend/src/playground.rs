@@ -55,11 +55,36 @@ pub fn check_stdin(stdin: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "The standard input is {:.1} MB; the playground takes at most {} KiB (as the grader does). \
-         Nothing was run: shorten the input and run again.",
-        stdin.len() as f64 / 1_000_000.0,
-        STDIN_CAP_BYTES / 1024
+        "The standard input is {} ({} bytes), over the playground's cap of {} ({} bytes), \
+         which the grader has too. Nothing was run: shorten the input and run again.",
+        mib(stdin.len()),
+        thousands(stdin.len()),
+        mib(STDIN_CAP_BYTES),
+        thousands(STDIN_CAP_BYTES),
     ))
+}
+
+/// `bytes` in MiB: `1 MiB`, `9.54 MiB` (two decimals unless whole).
+fn mib(bytes: usize) -> String {
+    let value = bytes as f64 / (1024.0 * 1024.0);
+    if bytes.is_multiple_of(1024 * 1024) {
+        format!("{value:.0} MiB")
+    } else {
+        format!("{value:.2} MiB")
+    }
+}
+
+/// `1048576` as `1,048,576`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// What a run came to.
@@ -69,11 +94,13 @@ pub enum Outcome {
     Ran(RunReport),
     /// It could not run: the reason.
     Failed(String),
+    /// The learner stopped it (Stop) before it ended.
+    Stopped,
 }
 
 impl Outcome {
     /// `run-status`'s `data-status`: `ok`, `time_limit_exceeded`, `memory_limit_exceeded` or
-    /// `error`.
+    /// `error` (the spec's), or `stopped` (Stop, an extension).
     pub fn data_status(&self) -> &'static str {
         match self {
             Outcome::Ran(report) => match report.status {
@@ -82,6 +109,18 @@ impl Outcome {
                 RunStatus::MemoryLimitExceeded => "memory_limit_exceeded",
             },
             Outcome::Failed(_) => "error",
+            Outcome::Stopped => "stopped",
+        }
+    }
+
+    /// Whether the status line is shown as an error: a run that could not happen, or a
+    /// program that exited with a status other than 0 (its `data-status` is still `ok`,
+    /// as `polyrun run` says, but it did not succeed).
+    pub fn is_error(&self) -> bool {
+        match self {
+            Outcome::Ran(report) => report.status == RunStatus::Ok && report.exit_code != 0,
+            Outcome::Failed(_) => true,
+            Outcome::Stopped => false,
         }
     }
 
@@ -98,6 +137,7 @@ impl Outcome {
                 format!("{how} · exit code {} · {:.1} ms", report.exit_code, report.time_ms)
             }
             Outcome::Failed(reason) => format!("Not run: {reason}"),
+            Outcome::Stopped => "Stopped: you stopped the program before it ended.".to_owned(),
         }
     }
 }
@@ -140,8 +180,10 @@ mod tests {
     fn stdin_over_the_cap_is_refused_with_its_size() {
         assert!(check_stdin(&"x".repeat(STDIN_CAP_BYTES)).is_ok());
         let refused = check_stdin(&"x".repeat(10_000_000)).unwrap_err();
-        assert!(refused.contains("10.0 MB"), "{refused}");
-        assert!(refused.contains("1024 KiB"), "{refused}");
+        assert!(refused.contains("is 9.54 MiB (10,000,000 bytes)"), "{refused}");
+        assert!(refused.contains("cap of 1 MiB (1,048,576 bytes)"), "{refused}");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
     }
 
     #[test]
@@ -149,6 +191,9 @@ mod tests {
         let ok = Outcome::Ran(report(RunStatus::Ok, 3));
         assert_eq!(ok.data_status(), "ok");
         assert_eq!(ok.summary(), "Exited with an error · exit code 3 · 12.3 ms");
+        assert!(ok.is_error(), "a non-zero exit is shown as an error");
+        assert!(!Outcome::Ran(report(RunStatus::Ok, 0)).is_error());
+        assert_eq!(Outcome::Stopped.data_status(), "stopped");
         let time = Outcome::Ran(report(RunStatus::TimeLimitExceeded, 124));
         assert_eq!(time.data_status(), "time_limit_exceeded");
         let memory = Outcome::Ran(report(RunStatus::MemoryLimitExceeded, 137));

@@ -11,7 +11,7 @@ use polyrun_core::problem::{Problem, TestCase};
 use polyrun_core::report::GradeReport;
 use yew::Reducible;
 
-pub use polyrun_worker::{RuntimeState, SandboxHost};
+pub use polyrun_worker::{RuntimeState, SandboxError, SandboxHost};
 
 /// Where the runtimes' files are served, relative to the page.
 pub const RUNTIMES_BASE: &str = "./runtimes/";
@@ -64,21 +64,25 @@ pub fn now_ms() -> f64 {
 }
 
 /// Grades `source` against `tests` under `problem`'s entry point, comparison and limits,
-/// in the browser sandbox: the same loop, the same verdicts as the grader.
+/// in the browser sandbox: the same loop, the same verdicts as the grader. `stopped` is
+/// asked before each session: once it says so (the Stop button, which also ends the
+/// session in flight with [`SandboxHost::stop`]), grading ends with
+/// [`SandboxError::Stopped`].
 pub async fn grade_in_browser(
     host: &SandboxHost,
     problem: &Problem,
     language: Language,
     source: &str,
     tests: Vec<TestCase>,
-) -> Result<GradeReport, String> {
+    stopped: impl Fn() -> bool,
+) -> Result<GradeReport, SandboxError> {
     let started = now_ms();
     let mut grading = Grading::with_tests(problem, language, source, tests);
     while let Some(input) = grading.next_input() {
-        let session = host
-            .run_harness(language, &input, grading.time_limit_ms())
-            .await
-            .map_err(|e| e.to_string())?;
+        if stopped() {
+            return Err(SandboxError::Stopped);
+        }
+        let session = host.run_harness(language, &input, grading.time_limit_ms()).await?;
         grading.absorb(session);
     }
     Ok(grading.report(now_ms() - started))

@@ -118,6 +118,11 @@ pub enum Outcome {
         /// What went wrong, for people.
         message: String,
     },
+    /// The learner stopped it (the Stop button) before it ended: no verdict.
+    Stopped {
+        /// Run or submit.
+        kind: RunKind,
+    },
 }
 
 /// Where the page's run is.
@@ -171,8 +176,12 @@ pub struct ProblemState {
     pub finished_runs: u64,
     /// Why the last run did not start (invalid own tests), shown by the run button.
     pub run_blocked: Option<String>,
-    /// Whether the problem is solved in this browser (every example accepted once).
+    /// Whether the problem is solved in this browser: with a grader, its last graded
+    /// submission was accepted; without one, a run accepted every example.
     pub solved: bool,
+    /// Whether Submit has a grader: then only the grader's verdict marks the problem
+    /// solved (see [`solves`]).
+    pub grader: bool,
     /// "Your submissions" on the grader.
     pub submissions: Listing,
     /// Goes up after each graded submission, so that the list is fetched again.
@@ -327,6 +336,7 @@ impl ProblemState {
             finished_runs: 0,
             run_blocked: None,
             solved,
+            grader: false,
             submissions: Listing::Off,
             submissions_version: 0,
             opened: None,
@@ -337,6 +347,12 @@ impl ProblemState {
             replaced_tests: None,
             share_error: None,
         }
+    }
+
+    /// The same state, knowing whether Submit has a grader (see [`solves`]).
+    pub fn with_grader(mut self, grader: bool) -> Self {
+        self.grader = grader;
+        self
     }
 
     /// The code in the current language.
@@ -453,14 +469,24 @@ impl ProblemState {
                 self.tests.retain(|t| t.id != id);
                 self.run_blocked = None;
             }
-            Action::RunBlocked(reason) => self.run_blocked = Some(reason),
+            Action::RunBlocked(reason) => {
+                self.run_blocked = Some(reason);
+                // The last run's results are for tests that are not the ones now typed:
+                // not shown next to the reason this run did not start.
+                if !self.is_running() && self.run != RunState::Idle {
+                    self.run = RunState::Idle;
+                    self.finished_runs += 1;
+                }
+            }
             Action::RunStarted(kind) => {
                 self.run_blocked = None;
                 self.run = RunState::Running(kind);
             }
             Action::RunFinished(outcome) => {
                 if let Outcome::Graded { kind, report } = &outcome {
-                    self.solved |= solves(*kind, report, self.examples);
+                    if let Some(solved) = solves(*kind, report, self.examples, self.grader) {
+                        self.solved = solved;
+                    }
                     if *kind == RunKind::Submit {
                         self.submissions_version += 1;
                     }
@@ -539,16 +565,22 @@ impl ProblemState {
     }
 }
 
-/// Whether a report shows the problem solved: a run that accepted every example (the first
-/// `examples` tests), or a submission accepted by the grader.
-pub fn solves(kind: RunKind, report: &GradeReport, examples: usize) -> bool {
+/// What a report says of the problem's solved mark: `Some(true)` to set it, `Some(false)`
+/// to clear it, `None` to leave it. A graded submission sets it when the grader accepted it
+/// and clears it otherwise. A run that accepted every example (the first `examples` tests)
+/// sets it only when there is no grader (`grader` false): with one, passing the visible
+/// examples is not solving the problem (a hard-coded answer would do), so only Submit
+/// decides. A run never clears it.
+pub fn solves(kind: RunKind, report: &GradeReport, examples: usize, grader: bool) -> Option<bool> {
     match kind {
-        RunKind::Submit => report.verdict == Verdict::Accepted,
+        RunKind::Submit => Some(report.verdict == Verdict::Accepted),
+        RunKind::Run if grader => None,
         RunKind::Run => {
-            report.error.is_none()
+            let accepted = report.error.is_none()
                 && examples > 0
                 && report.tests.len() >= examples
-                && report.tests[..examples].iter().all(|t| t.verdict == Verdict::Accepted)
+                && report.tests[..examples].iter().all(|t| t.verdict == Verdict::Accepted);
+            accepted.then_some(true)
         }
     }
 }
@@ -569,7 +601,7 @@ mod tests {
     use super::*;
     use polyrun_core::grading::{Grading, Session, SessionEnd};
     use polyrun_core::problem::{Difficulty, ProblemMeta};
-    use polyrun_core::protocol::{Item, Record};
+    use polyrun_core::protocol::{Item, RawJson, Record};
     use polyrun_core::{CompareMode, ErrorInfo};
     use serde_json::json;
 
@@ -823,6 +855,26 @@ mod tests {
     }
 
     #[test]
+    fn a_blocked_run_does_not_leave_the_last_results_shown() {
+        let p = problem();
+        let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
+        let report = Grading::with_tests(&p.to_problem(), Language::Python, "src", vec![]).report(1.0);
+        state.apply(Action::RunFinished(Outcome::Graded {
+            kind: RunKind::Run,
+            report,
+        }));
+        let drawn = state.finished_runs;
+        state.apply(Action::RunBlocked("Your test 1: nums: not valid JSON".into()));
+        assert_eq!(state.run, RunState::Idle, "the results of other tests are gone");
+        assert!(state.finished_runs > drawn, "the panel is drawn afresh");
+        assert!(state.run_blocked.is_some());
+        // While a run is in flight, a blocked second run leaves it alone.
+        state.apply(Action::RunStarted(RunKind::Run));
+        state.apply(Action::RunBlocked("again".into()));
+        assert!(state.is_running());
+    }
+
+    #[test]
     fn a_run_that_accepts_every_example_solves() {
         let p = problem();
         let mut state = ProblemState::new(&p, Language::Python, |_| None, vec![], false);
@@ -836,7 +888,7 @@ mod tests {
             items.push(Item::Record(Record::Start { index }));
             items.push(Item::Record(Record::Result {
                 index,
-                value: Some(value),
+                value: Some(RawJson::from_value(&value)),
                 error: None,
                 stdout: String::new(),
                 stderr: String::new(),
@@ -853,12 +905,26 @@ mod tests {
         assert!(grading.next_input().is_none());
         let report = grading.report(1.0);
         assert_eq!(report.verdict, Verdict::Accepted);
-        assert!(solves(RunKind::Run, &report, state.examples));
+        assert_eq!(solves(RunKind::Run, &report, state.examples, false), Some(true));
         state.apply(Action::RunFinished(Outcome::Graded {
             kind: RunKind::Run,
             report: report.clone(),
         }));
         assert!(state.solved);
+
+        // With a grader, passing the examples is not enough: only Submit decides.
+        assert_eq!(solves(RunKind::Run, &report, state.examples, true), None);
+        let mut graded = ProblemState::new(&p, Language::Python, |_| None, vec![], false).with_grader(true);
+        graded.apply(Action::RunFinished(Outcome::Graded {
+            kind: RunKind::Run,
+            report: report.clone(),
+        }));
+        assert!(!graded.solved, "a run does not solve it when there is a grader");
+        graded.apply(Action::RunFinished(Outcome::Graded {
+            kind: RunKind::Submit,
+            report: report.clone(),
+        }));
+        assert!(graded.solved, "an accepted submission does");
 
         let mut failing = Grading::with_tests(&p.to_problem(), Language::Python, "src", p.to_problem().tests);
         failing.absorb(Session {
@@ -869,8 +935,18 @@ mod tests {
         });
         let report = failing.report(1.0);
         assert_eq!(report.verdict, Verdict::CompileError);
-        assert!(!solves(RunKind::Run, &report, 2));
+        assert_eq!(solves(RunKind::Run, &report, 2, false), None);
+        // A submission the grader did not accept clears the mark, with or without a grader.
+        assert_eq!(solves(RunKind::Submit, &report, 2, false), Some(false));
+        state.apply(Action::RunFinished(Outcome::Graded {
+            kind: RunKind::Submit,
+            report,
+        }));
+        assert!(!state.solved);
         state.apply(Action::RunStarted(RunKind::Run));
         assert!(state.is_running());
+        state.apply(Action::RunFinished(Outcome::Stopped { kind: RunKind::Run }));
+        assert!(!state.is_running());
+        assert_eq!(state.run, RunState::Finished(Outcome::Stopped { kind: RunKind::Run }));
     }
 }

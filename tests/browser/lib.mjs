@@ -449,3 +449,24 @@ export async function runPlayground(page, RUN_WAIT = RUN_TIMEOUT) {
   });
   return { ...shown, waitedMs };
 }
+
+/**
+ * Focuses the button `testid`, presses Enter and waits for a new run summary; returns what
+ * had the keyboard focus while it ran and once it was done (a `data-testid` or a tag name).
+ */
+export async function pressWithKeyboard(page, testid) {
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll('[data-testid="run-summary"]')) el.dataset.stale = "1";
+  });
+  await page.locator(`[data-testid="${testid}"]`).focus();
+  await page.keyboard.press("Enter");
+  await page.locator('[data-testid="run-progress"]').waitFor({ timeout: 10_000 });
+  const focused = () => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName;
+  const during = await page.evaluate(focused);
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid="run-summary"]')].some((e) => !e.dataset.stale),
+    null,
+    { timeout: RUN_TIMEOUT },
+  );
+  return { during, after: await page.evaluate(focused) };
+}

@@ -670,6 +670,10 @@ _polyrun_sessions()
     indirectEval(`${prelude}\n//# sourceURL=prelude.js`);
     const hooks = host.hooks;
     if (!hooks) throw new Error("the prelude registered no hooks");
+    // The process as the prelude made it: the primer's harness wraps process.exit and
+    // listens for 'exit'; both are put back after each primer round (see forget).
+    const proc = scope.process;
+    const processExit = proc && proc.exit;
 
     /** Hands an exception to the prelude; true when the program must end. */
     function uncaught(value, fromPromise, promise) {
@@ -700,6 +704,10 @@ _polyrun_sessions()
     return {
       forget(name) {
         delete scope[name];
+        // The user's session gets the process as a fresh one has it: the primer's 'exit'
+        // listeners and process.exit wrappers are gone.
+        if (proc && typeof proc.removeAllListeners === "function") proc.removeAllListeners("exit");
+        if (proc && processExit) proc.exit = processExit;
       },
       async run(harness, stdin) {
         // The harness (one strict IIFE) is compiled once per worker: loading a script from
@@ -759,6 +767,13 @@ _polyrun_sessions()
           if (rejections.length > 0 || exitCode !== null) continue;
           break;
         }
+      }
+      if (exitCode === null && state === "priming") {
+        // The primer ran to its end. hooks.exitCode() is not called for it: it emits the
+        // process's 'exit' event, which a process emits once, and the prelude would then
+        // never emit it for the user's session (whose harness reports a test still in
+        // flight from its 'exit' listener: a promise that never settles, say).
+        exitCode = 0;
       }
       if (exitCode === null) {
         try {

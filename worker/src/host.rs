@@ -58,9 +58,9 @@ fn has_files(language: Language) -> bool {
 /// Where a session's output goes, and who waits for its end.
 enum Sink {
     /// A harness session: records and stray output into the log.
-    Harness(SessionLog, oneshot::Sender<Session>),
+    Harness(SessionLog, oneshot::Sender<Result<Session, SandboxError>>),
     /// A whole program: each stream kept up to a cap; its limits, for the report.
-    Program(Box<ProgramRun>, oneshot::Sender<RunReport>),
+    Program(Box<ProgramRun>, oneshot::Sender<Result<RunReport, SandboxError>>),
 }
 
 /// A whole program's output and what its report needs.
@@ -568,7 +568,7 @@ impl SandboxHost {
         };
         match sink {
             Some(Sink::Harness(log, done)) => {
-                let _ = done.send(log.finish(end));
+                let _ = done.send(Ok(log.finish(end)));
             }
             Some(Sink::Program(program, done)) => {
                 let time_ms = ((now_ms() - program.started_ms) * 10.0).round() / 10.0;
@@ -578,13 +578,61 @@ impl SandboxHost {
                     u128::from(program.time_limit_ms),
                     program.memory_limit_mb,
                 );
-                let _ = done.send(program.output.report(end, time_ms));
+                let _ = done.send(Ok(program.output.report(end, time_ms)));
             }
             None => {}
         }
         // After the run's result has been handled (a task later): the replacement worker
         // costs the page a few messages it need not wait for.
         self.replenish_later(language, 0);
+    }
+
+    /// Stops every session in flight (the app's Stop button): its worker is terminated, as
+    /// at a time limit (a spare takes its place), and its run resolves with
+    /// [`SandboxError::Stopped`]; so do runs still waiting for a worker.
+    pub fn stop(&self) {
+        let (running, waiters) = {
+            let mut core = self.inner.core.borrow_mut();
+            let wids: Vec<u32> = core
+                .workers
+                .iter()
+                .filter(|(_, slot)| matches!(slot, Slot::Running(_)))
+                .map(|(wid, _)| *wid)
+                .collect();
+            let running: Vec<(u32, Rc<RefCell<Run>>)> = wids
+                .into_iter()
+                .filter_map(|wid| match core.workers.remove(&wid) {
+                    Some(Slot::Running(run)) => Some((wid, run)),
+                    _ => None,
+                })
+                .collect();
+            let waiters: Vec<_> = core
+                .langs
+                .values_mut()
+                .flat_map(|lang| std::mem::take(&mut lang.waiters))
+                .collect();
+            (running, waiters)
+        };
+        for waiter in waiters {
+            let _ = waiter.send(Err(SandboxError::Stopped));
+        }
+        for (wid, run) in running {
+            self.kill(wid);
+            let (language, sink) = {
+                let mut run = run.borrow_mut();
+                (run.language, run.sink.take())
+            };
+            match sink {
+                Some(Sink::Harness(_, done)) => {
+                    let _ = done.send(Err(SandboxError::Stopped));
+                }
+                Some(Sink::Program(_, done)) => {
+                    let _ = done.send(Err(SandboxError::Stopped));
+                }
+                None => {}
+            }
+            self.replenish_later(language, 0);
+        }
     }
 
     /// [`Self::replenish`] in `ms` milliseconds (at once if there are no timers).
@@ -651,7 +699,7 @@ impl SandboxHost {
         .await?;
         finished
             .await
-            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))?
     }
 
     /// Runs `source` as a whole program with `stdin`, as `polyrun run` does (core's runner
@@ -688,7 +736,7 @@ impl SandboxHost {
         .await?;
         finished
             .await
-            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))
+            .map_err(|_| SandboxError::Unavailable("the sandbox was shut down".to_owned()))?
     }
 
     /// Takes a ready worker of `language` (loading the runtime if needed) and starts a

@@ -39,6 +39,9 @@
 //!     /// 137 at the memory limit.
 //!     pub async fn run_program(&self, language: Language, source: &str, stdin: &str,
 //!         time_limit_ms: u64, memory_limit_mb: u64) -> Result<RunReport, SandboxError>;
+//!     /// Stops every run in flight (the Stop button): its worker is terminated (a spare
+//!     /// takes over) and the run resolves with `SandboxError::Stopped`.
+//!     pub fn stop(&self);
 //! }
 //! ```
 //!
@@ -196,6 +199,9 @@ pub enum SandboxError {
     /// The harness input could not be encoded.
     #[error("the harness input cannot be encoded: {0}")]
     Input(String),
+    /// The run was stopped ([`SandboxHost::stop`]) before it ended.
+    #[error("the run was stopped")]
+    Stopped,
 }
 
 #[cfg(test)]

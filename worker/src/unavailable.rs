@@ -71,6 +71,9 @@ impl SandboxHost {
         Err(SandboxError::Unavailable(REASON.to_owned()))
     }
 
+    /// Nothing runs here, so nothing is stopped.
+    pub fn stop(&self) {}
+
     /// Fails: nothing runs outside the browser.
     pub async fn run_program(
         &self,

@@ -42,6 +42,14 @@ pub fn Results(props: &ResultsProps) -> Html {
             <div class="alert error" data-testid="run-error" role="alert">{ message.clone() }</div>
         },
         RunState::Finished(Outcome::Graded { kind, report }) => view_report(props, *kind, report),
+        RunState::Finished(Outcome::Stopped { kind }) => html! {
+            <div class="alert stopped" data-testid="run-stopped" data-kind={match kind { RunKind::Run => "run", RunKind::Submit => "submit" }} role="status">
+                { match kind {
+                    RunKind::Run => "Stopped: you stopped the run before it finished, so it has no verdict. Run again when you are ready.",
+                    RunKind::Submit => "Stopped waiting for the grader: this submission has no verdict here (the grader may still grade it).",
+                } }
+            </div>
+        },
     };
     html! {
         <section class="panel results" aria-labelledby="results-title" aria-live="polite">
@@ -128,6 +136,11 @@ fn view_test(props: &ResultsProps, kind: RunKind, language: Language, position: 
                     if let Some(actual) = &detail.actual {
                         <dt>{ "Returned" }</dt>
                         <dd><code class="value" data-testid="actual">{ json_text(actual) }</code></dd>
+                    } else if let Some(bytes) = detail.actual_omitted_bytes {
+                        <dt>{ "Returned" }</dt>
+                        <dd><span class="muted" data-testid="actual-omitted">
+                            { format!("a value of {} KiB of JSON, too large to show (it was judged whole)", bytes.div_ceil(1024)) }
+                        </span></dd>
                     }
                     if let Some(error) = &detail.error {
                         <dt>{ "Error" }</dt>

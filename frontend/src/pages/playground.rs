@@ -18,6 +18,7 @@ use crate::playground::{
     DEFAULT_MEMORY_MB, DEFAULT_TIME_MS, MAX_MEMORY_MB, MAX_TIME_MS, Outcome, SOURCE_DRAFT, STARTER_STDIN,
     STDIN_CAP_BYTES, STDIN_DRAFT, check_stdin, parse_limit, starter,
 };
+use crate::sandbox::SandboxError;
 use crate::services::{grader, storage};
 use crate::share::{Share, ShareError, Shared};
 
@@ -57,6 +58,8 @@ pub fn PlaygroundPage() -> Html {
     let running = use_state(|| false);
     let shown = use_state(|| Option::<Shown>::None);
     let runs = use_mut_ref(|| 0u32);
+    // The number of the run stopped last (Stop): its outcome, when it comes, is dropped.
+    let stopped = use_mut_ref(|| 0u32);
     let editor = use_memo((), |_| EditorLink::default());
     let sandbox = use_sandbox();
     let grader_url = use_grader();
@@ -178,6 +181,7 @@ pub fn PlaygroundPage() -> Html {
     };
 
     let run = {
+        let sandbox = sandbox.clone();
         let draft = draft.clone();
         let time_limit = time_limit.clone();
         let memory_limit = memory_limit.clone();
@@ -185,6 +189,8 @@ pub fn PlaygroundPage() -> Html {
         let shown = shown.clone();
         let editor = editor.clone();
         let grader_url = grader_url.clone().filter(|_| *on_grader);
+        let runs = runs.clone();
+        let stopped = stopped.clone();
         Callback::from(move |()| {
             if *running {
                 return;
@@ -218,6 +224,7 @@ pub fn PlaygroundPage() -> Html {
             let shown = shown.clone();
             let grader_url = grader_url.clone();
             let token = token.clone();
+            let stopped = stopped.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match grader_url {
                     Some(base) => {
@@ -230,12 +237,19 @@ pub fn PlaygroundPage() -> Html {
                         };
                         grader::run_program(&base, token.as_deref(), &request).await
                     }
-                    None => sandbox
+                    None => match sandbox
                         .0
                         .run_program(language, &source, &stdin, time_ms, memory_mb)
                         .await
-                        .map_err(|e| e.to_string()),
+                    {
+                        Err(SandboxError::Stopped) => return finish_stopped(&stopped, number, &running, &shown),
+                        other => other.map_err(|e| e.to_string()),
+                    },
                 };
+                if *stopped.borrow() == number {
+                    // Stop has shown the outcome and freed the page already.
+                    return;
+                }
                 let outcome = result.map_or_else(Outcome::Failed, Outcome::Ran);
                 running.set(false);
                 shown.set(Some(Shown { run: number, outcome }));
@@ -246,6 +260,25 @@ pub fn PlaygroundPage() -> Html {
     let onclick = {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(()))
+    };
+    // Stop: the program's worker is terminated (a spare takes over, as after a time limit);
+    // a run on the grader is no longer waited for.
+    let stop_click = {
+        let running = running.clone();
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !*running {
+                return;
+            }
+            let number = *runs.borrow();
+            *stopped.borrow_mut() = number;
+            sandbox.0.stop();
+            running.set(false);
+            shown.set(Some(Shown {
+                run: number,
+                outcome: Outcome::Stopped,
+            }));
+        })
     };
     let limit_input = |state: &UseStateHandle<String>| {
         let state = state.clone();
@@ -289,8 +322,14 @@ pub fn PlaygroundPage() -> Html {
                         { " Run on the grader" }
                     </label>
                 }
+                // aria-disabled, not disabled, while running: a disabled button loses the
+                // keyboard focus (to <body>); the callback refuses a second run anyway.
                 <button type="button" class="button primary" data-testid="run-button"
-                    disabled={*running} {onclick}>{ if *running { "Running…" } else { "Run" } }</button>
+                    aria-disabled={running.then_some("true")} {onclick}>{ if *running { "Running…" } else { "Run" } }</button>
+                if *running {
+                    <button type="button" class="button stop" data-testid="stop"
+                        title="Stop the program: its worker is ended" onclick={stop_click}>{ "Stop" }</button>
+                }
             </div>
             <ShareBar share={make_share} />
             if let Some(message) = &*share_error {
@@ -314,6 +353,24 @@ pub fn PlaygroundPage() -> Html {
     }
 }
 
+/// The end of a run that Stop ended: nothing to do unless Stop has not shown it yet (the
+/// sandbox was stopped from elsewhere).
+fn finish_stopped(
+    stopped: &std::rc::Rc<std::cell::RefCell<u32>>,
+    number: u32,
+    running: &UseStateHandle<bool>,
+    shown: &UseStateHandle<Option<Shown>>,
+) {
+    if *stopped.borrow() == number {
+        return;
+    }
+    running.set(false);
+    shown.set(Some(Shown {
+        run: number,
+        outcome: Outcome::Stopped,
+    }));
+}
+
 /// The run's status line and its output.
 fn result_view(shown: Option<&Shown>, running: bool) -> Html {
     let status = match shown {
@@ -323,9 +380,13 @@ fn result_view(shown: Option<&Shown>, running: bool) -> Html {
                     Some(report.exit_code.to_string()),
                     Some(format!("{:.1}", report.time_ms)),
                 ),
-                Outcome::Failed(_) => (None, None),
+                Outcome::Failed(_) | Outcome::Stopped => (None, None),
             };
-            let class = format!("run-status {}", outcome.data_status());
+            let class = classes!(
+                "run-status",
+                outcome.data_status(),
+                outcome.is_error().then_some("exit-error")
+            );
             let role = if matches!(outcome, Outcome::Failed(_)) {
                 "alert"
             } else {

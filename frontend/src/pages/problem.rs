@@ -25,10 +25,10 @@ use crate::components::test_case_editor::TestCaseEditor;
 use crate::hooks::{Load, use_account, use_autosave, use_grader, use_problem, use_sandbox};
 use crate::pages::not_found::NotFound;
 use crate::pages::welcome::set_title;
-use crate::sandbox::grade_in_browser;
+use crate::sandbox::{SandboxError, grade_in_browser};
 use crate::services::{grader, storage};
 use crate::share::{Share, ShareError, Shared};
-use crate::state::{Action, Outcome, ProblemState, RunKind};
+use crate::state::{Action, Outcome, ProblemState, RunKind, RunState};
 
 /// Properties of [`ProblemPage`].
 #[derive(Properties, PartialEq)]
@@ -96,9 +96,15 @@ pub struct WorkspaceProps {
 pub fn Workspace(props: &WorkspaceProps) -> Html {
     let problem = props.problem.clone();
     let store = props.store.clone();
+    let site_grader = use_grader();
+    let grader_url = Rc::new(match &props.submit_to {
+        SubmitTo::Site => site_grader,
+        SubmitTo::Pack { grader } => grader.as_ref().map(|g| g.trim_end_matches('/').to_owned()),
+    });
     let state = {
         let problem = problem.clone();
         let store = store.clone();
+        let has_grader = grader_url.is_some();
         use_reducer(move || {
             ProblemState::new(
                 &problem,
@@ -107,24 +113,24 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                 storage::load_tests(&store),
                 storage::solved().contains(store.as_str()),
             )
+            .with_grader(has_grader)
         })
     };
     let sandbox = use_sandbox();
-    let site_grader = use_grader();
     let account = use_account();
     // Only the site's grader gets the signed-in person's token (and lists their submissions).
     let signed = props.submit_to == SubmitTo::Site;
-    let grader_url = Rc::new(match &props.submit_to {
-        SubmitTo::Site => site_grader,
-        SubmitTo::Pack { grader } => grader.as_ref().map(|g| g.trim_end_matches('/').to_owned()),
-    });
     // The token every call to the grader carries, when someone is signed in.
     let token = account.token().filter(|_| signed).map(str::to_owned);
     let user = account.session.as_ref().filter(|_| signed).map(|s| s.name.clone());
     // Set while a run is in flight, so a second Ctrl+Enter does not start another.
     let busy = use_mut_ref(|| false);
-    // Counts runs started, so that a late "running" indicator knows its run is over.
+    // Counts runs (and submissions) started, so that a late "running" indicator knows its
+    // run is over.
     let started_runs = use_mut_ref(|| 0u64);
+    // The number of the run the learner stopped last (Stop): its outcome, when it comes,
+    // is dropped.
+    let stopped_run = use_mut_ref(|| 0u64);
     let editor = use_memo((), |_| EditorLink::default());
     let language = state.language;
 
@@ -201,6 +207,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         use_effect_with(state.solved, move |solved| {
             if *solved {
                 storage::mark_solved(&id);
+            } else {
+                storage::unmark_solved(&id);
             }
         });
     }
@@ -211,6 +219,7 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         let problem = problem.clone();
         let busy = busy.clone();
         let started_runs = started_runs.clone();
+        let stopped_run = stopped_run.clone();
         let editor = editor.clone();
         Callback::from(move |()| {
             if *busy.borrow() {
@@ -249,15 +258,23 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     }
                 });
             }
+            let stopped_run = stopped_run.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = match grade_in_browser(&sandbox.0, &problem, language, &source, tests).await {
+                let stopped = || *stopped_run.borrow() == this_run;
+                let graded = grade_in_browser(&sandbox.0, &problem, language, &source, tests, stopped).await;
+                if stopped() {
+                    // Stop has shown the outcome and freed the page already.
+                    return;
+                }
+                let outcome = match graded {
                     Ok(report) => Outcome::Graded {
                         kind: RunKind::Run,
                         report,
                     },
-                    Err(message) => Outcome::Failed {
+                    Err(SandboxError::Stopped) => Outcome::Stopped { kind: RunKind::Run },
+                    Err(e) => Outcome::Failed {
                         kind: RunKind::Run,
-                        message: format!("Could not run your code: {message}"),
+                        message: format!("Could not run your code: {e}"),
                     },
                 };
                 *busy.borrow_mut() = false;
@@ -345,6 +362,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         let state = state.clone();
         let problem_id = problem.id.clone();
         let busy = busy.clone();
+        let started_runs = started_runs.clone();
+        let stopped_run = stopped_run.clone();
         let grader_url = grader_url.clone();
         let editor = editor.clone();
         let token = token.clone();
@@ -356,15 +375,25 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                 return;
             }
             *busy.borrow_mut() = true;
+            let this_run = {
+                let mut started = started_runs.borrow_mut();
+                *started += 1;
+                *started
+            };
             let language = state.language;
             let source = sync_code(&state, &editor);
             state.dispatch(Action::RunStarted(RunKind::Submit));
             let dispatcher = state.dispatcher();
             let problem_id = problem_id.clone();
             let busy = busy.clone();
+            let stopped_run = stopped_run.clone();
             let token = token.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = match grader::submit(&base, token.as_deref(), &problem_id, language, &source).await {
+                let answer = grader::submit(&base, token.as_deref(), &problem_id, language, &source).await;
+                if *stopped_run.borrow() == this_run {
+                    return;
+                }
+                let outcome = match answer {
                     Ok(report) => Outcome::Graded {
                         kind: RunKind::Submit,
                         report,
@@ -377,6 +406,31 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                 *busy.borrow_mut() = false;
                 dispatcher.dispatch(Action::RunFinished(outcome));
             });
+        })
+    };
+
+    // Stop: the run's worker is terminated (a spare takes over, as after a time limit) and
+    // the results say it was stopped; a submission's answer is no longer waited for.
+    let stop_click = {
+        let busy = busy.clone();
+        let started_runs = started_runs.clone();
+        let stopped_run = stopped_run.clone();
+        let sandbox = sandbox.clone();
+        let dispatcher = state.dispatcher();
+        let kind = match state.run {
+            RunState::Running(kind) => kind,
+            _ => RunKind::Run,
+        };
+        Callback::from(move |_: MouseEvent| {
+            if !*busy.borrow() {
+                return;
+            }
+            *stopped_run.borrow_mut() = *started_runs.borrow();
+            *busy.borrow_mut() = false;
+            if kind == RunKind::Run {
+                sandbox.0.stop();
+            }
+            dispatcher.dispatch(Action::RunFinished(Outcome::Stopped { kind }));
         })
     };
 
@@ -445,7 +499,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     <h1>{ &meta.title }</h1>
                     { difficulty_badge(meta.difficulty) }
                     if state.solved {
-                        <span class="badge solved-badge" data-testid="solved-badge" title="Every example accepted">{ "✓ Solved" }</span>
+                        <span class="badge solved-badge" data-testid="solved-badge"
+                            title={if state.grader { "Accepted on the grader" } else { "Every example accepted" }}>{ "✓ Solved" }</span>
                     }
                 </div>
                 <div class="tags">{ for meta.tags.iter().map(|t| html! { <span class="tag static">{ t }</span> }) }</div>
@@ -491,15 +546,24 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                     </div>
                     <Editor doc={AttrValue::from(state.current_code().to_owned())} {language} {on_change} on_run={run.clone()} link={(*editor).clone()} />
                     <div class="actions">
+                        // aria-disabled, not disabled, while a run is in flight: a disabled
+                        // button loses the keyboard focus (to <body>); the callbacks refuse a
+                        // second run anyway.
                         <button type="button" class="button primary" data-testid="run-button"
                             title="Run the examples and your own tests (Ctrl+Enter)" aria-keyshortcuts="Control+Enter Meta+Enter"
-                            disabled={running} onclick={run_click}>
-                            { if matches!(state.run, crate::state::RunState::Running(RunKind::Run)) { "Running…" } else { "Run" } }
+                            aria-disabled={running.then_some("true")} onclick={run_click}>
+                            { if matches!(state.run, RunState::Running(RunKind::Run)) { "Running…" } else { "Run" } }
                         </button>
+                        if running {
+                            <button type="button" class="button stop" data-testid="stop"
+                                title="Stop the run: its worker is ended, and no verdict is given" onclick={stop_click}>
+                                { "Stop" }
+                            </button>
+                        }
                         <span class="submit-wrap" title={submit_title}>
                             <button type="button" class="button" data-testid="submit-button" title={submit_title}
                                 aria-keyshortcuts="Control+Shift+Enter Meta+Shift+Enter"
-                                disabled={grader_url.is_none() || running} onclick={submit_click}>
+                                disabled={grader_url.is_none()} aria-disabled={running.then_some("true")} onclick={submit_click}>
                                 { "Submit" }
                             </button>
                         </span>

@@ -71,14 +71,24 @@ async fn post_json(
         .map_err(|e| e.to_string())?
         .send()
         .await
-        .map_err(|e| format!("could not reach the grader: {e}"))
+        .map_err(unreachable)
 }
 
 async fn send(builder: RequestBuilder) -> Result<Response, ApiError> {
-    builder
-        .send()
-        .await
-        .map_err(|e| ApiError::Other(format!("could not reach the grader: {e}")))
+    builder.send().await.map_err(|e| ApiError::Other(unreachable(e)))
+}
+
+/// Why a request never got an answer, for people: the browser's own reason ("TypeError:
+/// Failed to fetch") tells them nothing.
+fn unreachable(_: gloo_net::Error) -> String {
+    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    if offline {
+        "You are offline, so the grader cannot be reached: try again once you are back online \
+         (Run works offline)."
+            .to_owned()
+    } else {
+        "The grader cannot be reached: the network or the grader is down. Try again in a moment.".to_owned()
+    }
 }
 
 /// The grader's refusal as an [`ApiError`], with its `{"error"}` text when it sent one.

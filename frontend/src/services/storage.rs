@@ -64,6 +64,14 @@ pub fn mark_solved(problem: &str) {
     }
 }
 
+/// Marks `problem` not solved (a submission the grader did not accept).
+pub fn unmark_solved(problem: &str) {
+    let mut solved = solved();
+    if solved.remove(problem) {
+        let _ = LocalStorage::set(SOLVED_KEY, &solved);
+    }
+}
+
 /// The language used last, if any.
 pub fn last_language() -> Option<Language> {
     LocalStorage::get::<String>(LANGUAGE_KEY).ok()?.parse().ok()
