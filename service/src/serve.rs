@@ -1,10 +1,22 @@
 //! `polyrun serve`: the HTTP API and the web app on one socket. The runtimes are loaded
 //! before the first connection is accepted; Ctrl-C (or SIGTERM) stops accepting, answers
 //! the runs still waiting for a sandbox (429) and lets the runs in progress finish.
+//!
+//! Connections are bounded in number ([`MAX_CONNECTIONS`]: past it, new ones wait in the
+//! kernel's backlog) and in idleness ([`HEADER_TIMEOUT`]: a request's headers, or the next
+//! request on a kept-alive connection, must come within it), so that slow or idle clients
+//! can neither exhaust the process's file descriptors nor hold a stopping server open.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::Semaphore;
 
 use anyhow::Context;
 use polyrun_core::ProblemBank;
@@ -14,6 +26,15 @@ use polyrun_store::Store;
 use crate::http::auth::AuthMode;
 use crate::http::judge0::handlers::{ORPHAN_AFTER_MS, sweep};
 use crate::http::{AppState, router};
+
+/// Connections served at once; past it, new ones wait in the kernel's backlog until one
+/// ends. With [`crate::http::body::MAX_BODY_BYTES`] per request, it also bounds the memory
+/// that bodies being read can take (1 GiB).
+pub const MAX_CONNECTIONS: usize = 1024;
+
+/// How long a client may take to send a request's headers, counted from when the server
+/// waits for them: on a new connection, and between requests on a kept-alive one.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What `polyrun serve` was asked for.
 pub struct ServeOptions {
@@ -69,16 +90,46 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let state = Arc::new(state);
     tokio::spawn(sweeper(Arc::clone(&state)));
     let stopping = state.stopping.clone();
-    axum::serve(listener, router(state, options.site))
-        .with_graceful_shutdown(async move {
-            shutdown().await;
-            // Runs still waiting for a sandbox are answered now (429); the ones running
-            // finish, and their answers are sent before the process exits.
-            stopping.send_replace(true);
-            eprintln!("polyrun serve: stopping: finishing the runs in progress");
-        })
-        .await
-        .context("the server stopped")?;
+    let service = TowerToHyperService::new(router(state, options.site));
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.context("the connection slots closed")?,
+            () = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    eprintln!("polyrun serve: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        // Answers are small: send them at once rather than wait for the client's ACK.
+        let _ = stream.set_nodelay(true);
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection's errors (a client gone, a header timeout) are the client's.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    // Runs still waiting for a sandbox are answered now (429); the ones running finish,
+    // and their answers are sent before the process exits. Idle connections close now.
+    stopping.send_replace(true);
+    eprintln!("polyrun serve: stopping: finishing the runs in progress");
+    graceful.shutdown().await;
     eprintln!("polyrun serve: stopped");
     Ok(())
 }

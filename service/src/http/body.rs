@@ -14,6 +14,11 @@ use super::error::ApiError;
 /// The largest request body read (a source is at most 64 KiB; JSON escapes can double it).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// How long a request body may take to arrive (408 after): a client that trickles a body
+/// holds a connection and up to [`MAX_BODY_BYTES`] of memory, so it gets no longer than
+/// a slow link needs for a megabyte.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Whether a `Content-Type` value names JSON: `application/json` or `application/*+json`,
 /// any parameters (`; charset=utf-8`) allowed, case-insensitive.
 pub fn is_json(content_type: &str) -> bool {
@@ -57,8 +62,14 @@ pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> 
         Some(value) => Some(value.to_str().unwrap_or("(not text)")),
     };
     check_content_type(content_type)?;
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
+    let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY_BYTES))
         .await
+        .map_err(|_| {
+            ApiError::TimedOut(format!(
+                "the request body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ))
+        })?
         .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
     parse_json(content_type, &bytes)
 }

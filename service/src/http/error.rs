@@ -34,6 +34,9 @@ pub enum ApiError {
     /// The body or the source is too large (413).
     #[error("{0}")]
     TooLarge(String),
+    /// The body did not arrive in time (408).
+    #[error("{0}")]
+    TimedOut(String),
     /// Every grading slot and every place in the queue is taken (429).
     #[error("the grader is busy: too many runs at once; try again shortly")]
     Busy,
@@ -56,6 +59,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Busy | ApiError::ShuttingDown => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -27,7 +27,7 @@ use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowHeaders, CorsLayer};
 use tower_http::services::ServeDir;
 
 pub use error::ApiError;
@@ -49,8 +49,10 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), auth::layer))
         .with_state(state)
-        // Any page may call the API (an app on a static host, this grader elsewhere).
-        .layer(CorsLayer::permissive());
+        // Any page may call the API (an app on a static host, this grader elsewhere), with
+        // its token: the headers a preflight asks for are allowed by name, since `*` does
+        // not cover `Authorization` (Fetch standard).
+        .layer(CorsLayer::permissive().allow_headers(AllowHeaders::mirror_request()));
     let app = match site {
         Some(site) => {
             let page = site.clone();

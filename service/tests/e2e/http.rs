@@ -654,6 +654,105 @@ fn sigterm_answers_every_accepted_request() {
     );
 }
 
+/// Slow and idle clients are limits too: a connection that sends nothing, or half its
+/// headers, is closed 10 s after the server waits for them (`HEADER_TIMEOUT`); a body that
+/// trickles gets 408 after 15 s (`BODY_TIMEOUT`); others are served meanwhile; and a
+/// connection left half-sent does not hold a stopping server open (it used to, forever).
+#[test]
+fn slow_and_idle_clients_are_cut_off_in_time() {
+    use std::time::Instant;
+
+    let mut server = Server::start(&[]);
+    let addr = server.client.addr.clone();
+    let open = |first: &[u8]| {
+        let mut stream = TcpStream::connect(&addr).expect("a connection");
+        stream.write_all(first).expect("write");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(40)))
+            .expect("a read timeout");
+        stream
+    };
+    // Until the server closes the connection: the time it took and what it answered.
+    let until_closed = |mut stream: TcpStream| {
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut answer = Vec::new();
+            let _ = stream.read_to_end(&mut answer);
+            (started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+        })
+    };
+    let idle = until_closed(open(b""));
+    let half = until_closed(open(b"POST /api/v1/run HTTP/1.1\r\nHost: polyrun\r\n"));
+    let trickle = until_closed(open(
+        b"POST /api/v1/run HTTP/1.1\r\nHost: polyrun\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"lang",
+    ));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        server.request("GET", "/api/v1/problems", b"").0,
+        200,
+        "others are served"
+    );
+    for (what, handle, range) in [("idle", idle, 9..=14), ("half-sent headers", half, 9..=14)] {
+        let (took, answer) = handle.join().expect("a reader");
+        eprintln!("{what}: closed after {took:?}");
+        assert!(
+            range.contains(&took.as_secs()),
+            "{what}: closed after {took:?}: {answer}"
+        );
+    }
+    let (took, answer) = trickle.join().expect("a reader");
+    eprintln!("trickled body: {took:?}, {}", answer.lines().next().unwrap_or(""));
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 15 s"), "{answer}");
+    assert!((14..=20).contains(&took.as_secs()), "trickled body: {took:?}");
+
+    let _half = open(b"GET /api/v1/problems HTTP/1.1\r\nHost: polyrun\r\n");
+    std::thread::sleep(Duration::from_millis(200));
+    let term = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let exited = loop {
+        if let Some(code) = server.child.try_wait().expect("wait") {
+            break code;
+        }
+        assert!(
+            term.elapsed() < Duration::from_secs(15),
+            "a half-sent request holds the server open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!(
+        "SIGTERM with a half-sent request open: exited {exited} after {:?}",
+        term.elapsed()
+    );
+    assert!(exited.success(), "exit status {exited}");
+}
+
+/// A page on another origin may call the API with its token: the preflight allows the
+/// `Authorization` header by name (a `*` would not cover it).
+#[test]
+fn a_preflight_allows_the_authorization_header() {
+    let server = Server::start(&[]);
+    let preflight = server
+        .with_header("Origin", "https://course.example")
+        .with_header("Access-Control-Request-Method", "POST")
+        .with_header("Access-Control-Request-Headers", "authorization,content-type");
+    let (status, headers, _) = preflight.request("OPTIONS", "/api/v1/grade", b"");
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    assert_eq!(status, 200, "{headers:?}");
+    assert_eq!(header("access-control-allow-origin").as_deref(), Some("*"));
+    let allowed = header("access-control-allow-headers").unwrap_or_default();
+    assert!(allowed.contains("authorization"), "{allowed}");
+}
+
 #[test]
 fn the_web_app_is_served_and_told_where_its_grader_is() {
     let site = tempfile::tempdir().expect("a temp dir");
