@@ -34,6 +34,8 @@ pub fn source_fits(field: &str, source: &str) -> Result<(), ApiError> {
 /// dropped; the grader's own semaphore then bounds the sandboxes running at once.
 pub struct Admitted {
     _permit: OwnedSemaphorePermit,
+    /// For queued Judge0 work: its place among the background runs (`AppState::background`).
+    _background: Option<OwnedSemaphorePermit>,
     grader: Arc<Grader>,
     running: Arc<Semaphore>,
     stopping: watch::Receiver<bool>,
@@ -47,6 +49,7 @@ impl Admitted {
             .map_err(|_| ApiError::Busy)?;
         Ok(Admitted {
             _permit: permit,
+            _background: None,
             grader: Arc::clone(&state.grader),
             running: Arc::clone(&state.running),
             stopping: state.stopping.subscribe(),
@@ -54,11 +57,15 @@ impl Admitted {
     }
 
     /// A place once one is free (a run already accepted into a bounded queue, as Judge0's
-    /// queued submissions are); `None` only if the gate was closed.
+    /// queued submissions are); `None` only if the gate was closed. At most as many of
+    /// these hold places as there are sandboxes, so that a backlog of them never takes the
+    /// places interactive requests ([`Admitted::now`]) need.
     pub async fn wait(state: &AppState) -> Option<Admitted> {
+        let background = Arc::clone(&state.background).acquire_owned().await.ok()?;
         let permit = Arc::clone(&state.admission).acquire_owned().await.ok()?;
         Some(Admitted {
             _permit: permit,
+            _background: Some(background),
             grader: Arc::clone(&state.grader),
             running: Arc::clone(&state.running),
             stopping: state.stopping.subscribe(),

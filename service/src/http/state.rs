@@ -21,6 +21,10 @@ pub struct AppState {
     pub bank: BTreeMap<String, Problem>,
     /// Runs being served or queued; a request that finds none free gets 429.
     pub admission: Arc<Semaphore>,
+    /// Places among the admitted runs that queued Judge0 work may hold at once (as many as
+    /// sandboxes): a backlog of Judge0 submissions waits here, not in `admission`, so that
+    /// interactive requests are never starved into 429 by it.
+    pub background: Arc<Semaphore>,
     /// Sandboxes running (as many as the grader runs at once): an admitted run waits here
     /// for its turn, and is answered at once instead when the server is stopping.
     pub running: Arc<Semaphore>,
@@ -70,6 +74,7 @@ impl AppState {
         }
         Ok(AppState {
             running: Arc::new(Semaphore::new(grader.config().max_concurrent.max(1))),
+            background: Arc::new(Semaphore::new(grader.config().max_concurrent.max(1))),
             grader,
             bank: problems,
             admission: Arc::new(Semaphore::new(admitted.max(1))),

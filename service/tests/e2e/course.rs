@@ -278,6 +278,24 @@ fn tokens_roles_and_the_gradebook() {
         "no submission",
     );
     expect_error(ada_c.json("GET", "/api/v1/gradebook", &Value::Null), 403, "teachers");
+    // The same on the Judge0 routes: bob's submission is unknown to ada, one at a time or
+    // in a batch; bob and the teacher read it.
+    let (status, job) = bob_c.json(
+        "POST",
+        "/submissions?wait=true",
+        &json!({"language_id": 71, "source_code": "print(input())", "stdin": "bob's secret"}),
+    );
+    assert_eq!(status, 201, "{job}");
+    let job_token = job["token"].as_str().expect("a token").to_owned();
+    let one = format!("/submissions/{job_token}?fields=stdin,stdout");
+    expect_error(ada_c.json("GET", &one, &Value::Null), 404, "no submission");
+    let batch = format!("/submissions/batch?tokens={job_token}&fields=stdin");
+    let (status, seen) = ada_c.json("GET", &batch, &Value::Null);
+    assert_eq!((status, &seen["submissions"]), (200, &json!([null])), "{seen}");
+    for reader in [&bob_c, &tess_c] {
+        let (status, seen) = reader.json("GET", &one, &Value::Null);
+        assert_eq!((status, seen["stdin"].as_str()), (200, Some("bob's secret")), "{seen}");
+    }
     // Bad filters.
     expect_error(
         tess_c.json("GET", "/api/v1/submissions?limit=0", &Value::Null),

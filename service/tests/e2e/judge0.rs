@@ -510,6 +510,47 @@ fn judge0_queue_states_and_a_full_grader_answer_429() {
     assert_eq!(answer["stdout"], "1\n", "free again: {answer}");
 }
 
+/// A backlog of queued Judge0 work takes at most as many places as there are sandboxes:
+/// an interactive run sent behind 40 queued one-second submissions is admitted (not 429)
+/// and answered after at most the one in progress, not after the backlog (measured before:
+/// 429 until the backlog was nearly done).
+#[test]
+fn a_judge0_backlog_does_not_lock_out_interactive_runs() {
+    let server = Server::start(&["--workers", "1", "--queue", "2"]);
+    let slow = json!({"language_id": 63, "source_code": "for (;;) {}", "wall_time_limit": 1});
+    let batch = json!({"submissions": vec![slow; 20]});
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let (status, answer) = server.json("POST", "/submissions/batch", &batch);
+        assert_eq!(status, 201, "{answer}");
+        tokens.extend(
+            answer
+                .as_array()
+                .expect("tokens")
+                .iter()
+                .filter_map(|t| t["token"].as_str())
+                .map(str::to_owned),
+        );
+    }
+    assert_eq!(tokens.len(), 40);
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let (status, run) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "print('interactive')"}),
+    );
+    let took = started.elapsed();
+    eprintln!("interactive run behind 40 queued Judge0 submissions: {status} after {took:?}");
+    assert_eq!((status, run["stdout"].as_str()), (200, Some("interactive\n")), "{run}");
+    assert!(
+        took < Duration::from_secs(5),
+        "waited {took:?} behind the Judge0 backlog"
+    );
+    let (_, last) = server.json("GET", &format!("/submissions/{}", tokens[39]), &Value::Null);
+    assert_eq!(status_id(&last), 1, "the backlog is still queued: {last}");
+}
+
 #[test]
 fn judge0_bodies_not_declared_as_json_get_415_and_then_json_works() {
     let server = Server::start(&[]);

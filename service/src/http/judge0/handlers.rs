@@ -166,13 +166,14 @@ pub async fn create(
     ))]
 pub async fn show(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     token: Result<Path<String>, PathRejection>,
     query: Params,
 ) -> Result<Json<Value>, ApiError> {
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
     let token = token.map(|Path(t)| t).unwrap_or_default();
-    let record = lookup(&state, &token).await?.ok_or_else(|| {
+    let record = lookup(&state, &caller, &token).await?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "there is no submission with token '{}'",
             token.chars().take(80).collect::<String>()
@@ -255,7 +256,11 @@ pub async fn batch_create(
         (status = 200, description = "The submissions, null for a token not known", body = BatchView),
         (status = 400, description = "A query string that does not parse, or an unknown name in fields", body = ErrorBody),
     ))]
-pub async fn batch_show(State(state): State<Arc<AppState>>, query: Params) -> Result<Json<Value>, ApiError> {
+pub async fn batch_show(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    query: Params,
+) -> Result<Json<Value>, ApiError> {
     let query = params(query)?;
     let fields = render::fields(query.get("fields").map(String::as_str))?;
     let base64 = is_true(&query, "base64_encoded");
@@ -266,7 +271,7 @@ pub async fn batch_show(State(state): State<Arc<AppState>>, query: Params) -> Re
     batch_size(tokens.len())?;
     let mut submissions = Vec::new();
     for token in tokens {
-        let record = lookup(&state, token).await?;
+        let record = lookup(&state, &caller, token).await?;
         submissions.push(record.map_or(Value::Null, |record| render::render(&record, &fields, base64)));
     }
     Ok(Json(json!({ "submissions": submissions })))
@@ -327,14 +332,21 @@ async fn enqueue(
     Ok((token, run))
 }
 
-/// The Judge0 submission `token` from the store; one left by a process that died (queued
-/// for over [`ORPHAN_AFTER_MS`], or held under a lease that ended) is taken over here.
-async fn lookup(state: &Arc<AppState>, token: &str) -> Result<Option<Record>, ApiError> {
+/// The Judge0 submission `token` from the store, if `caller` may read it (a learner only
+/// their own, as on `/api/v1`: another learner's is unknown); one left by a process that
+/// died (queued for over [`ORPHAN_AFTER_MS`], or held under a lease that ended) is taken
+/// over here.
+async fn lookup(state: &Arc<AppState>, caller: &Caller, token: &str) -> Result<Option<Record>, ApiError> {
     // Tokens are v4 UUIDs: anything else is not one (and never reaches the store).
     if uuid::Uuid::parse_str(token).is_err() || token.len() != 36 {
         return Ok(None);
     }
-    let Some(job) = state.store.job(token).await? else {
+    let Some(job) = state
+        .store
+        .job(token)
+        .await?
+        .filter(|job| caller.may_read(job.user.as_deref()))
+    else {
         return Ok(None);
     };
     let Some(record) = Record::from_job(&job) else {
