@@ -335,6 +335,7 @@ impl Grading {
     /// tests (whose arguments the top-level code could read and put in its error), the
     /// verdict of the first of them, which the report shows without its words.
     fn load_failed(&mut self, hidden: bool, verdict: Verdict, error: ErrorInfo) {
+        let error = error.bounded();
         let Some(&index) = self.order.get(self.next).filter(|_| hidden) else {
             self.submission = Some((verdict, error));
             return;
@@ -403,7 +404,7 @@ impl Grading {
             time_ms,
             actual: None,
             actual_omitted: None,
-            error: Some(error),
+            error: Some(error.bounded()),
             stdout: cap_output(String::from_utf8_lossy(&f.stdout).into_owned(), f.dropped_out),
             stderr: cap_output(String::from_utf8_lossy(&f.stderr).into_owned(), f.dropped_err),
         });
@@ -419,7 +420,7 @@ impl Grading {
         stdout: String,
         stderr: String,
     ) -> Outcome {
-        let mut error = error;
+        let mut error = error.map(ErrorInfo::bounded);
         let mut text_bytes = 0;
         let value = match (&error, value) {
             (None, Some(raw)) => match raw.parse() {

@@ -20,7 +20,23 @@ pub struct ErrorInfo {
     pub line: Option<u32>,
 }
 
+/// The longest error type a report keeps, in characters (the user's code names it).
+pub const ERROR_TYPE_CHARS: usize = 200;
+
 impl ErrorInfo {
+    /// The error with its type and message cut to what a report keeps: the type to
+    /// [`ERROR_TYPE_CHARS`], the message to the output cap with a visible marker, as a
+    /// test's stdout (the user's code writes both, and reports are stored).
+    pub fn bounded(mut self) -> Self {
+        if self.kind.chars().count() > ERROR_TYPE_CHARS {
+            self.kind = self.kind.chars().take(ERROR_TYPE_CHARS).chain(['…']).collect();
+        }
+        if self.message.len() > crate::limits::OUTPUT_CAP_BYTES {
+            self.message = crate::limits::cap_output(std::mem::take(&mut self.message), 0);
+        }
+        self
+    }
+
     /// An error with no line.
     pub fn new(kind: impl Into<String>, message: impl Into<String>) -> Self {
         ErrorInfo {
@@ -145,6 +161,20 @@ pub struct RunReport {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn errors_are_bounded_like_output() {
+        let error = ErrorInfo::new("Q".repeat(1 << 20), "m".repeat(1 << 20)).bounded();
+        assert_eq!(error.kind.chars().count(), ERROR_TYPE_CHARS + 1);
+        assert!(error.message.len() < crate::limits::OUTPUT_CAP_BYTES + 100);
+        assert!(
+            error.message.ends_with("more bytes not shown]\n"),
+            "{}",
+            &error.message[error.message.len() - 60..]
+        );
+        let short = ErrorInfo::new("ValueError", "bad");
+        assert_eq!(short.clone().bounded(), short);
+    }
 
     #[test]
     fn hidden_tests_carry_only_four_fields() {
