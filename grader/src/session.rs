@@ -123,7 +123,12 @@ fn classify(e: &wasmtime::Error) -> SessionEnd {
     match e.downcast_ref::<Trap>() {
         Some(Trap::StackOverflow) => SessionEnd::StackOverflow,
         Some(trap) => SessionEnd::Crashed(format!("the runtime stopped: {trap}")),
-        None => SessionEnd::Crashed(format!("the runtime stopped: {e}")),
+        // The cause, not the wasm backtrace around it (WASI refusing an exit status of 126
+        // or more, say: `exit!(380)`, `process.exit(-1)`).
+        None => {
+            let cause = e.chain().last().map_or_else(|| e.to_string(), ToString::to_string);
+            SessionEnd::Crashed(format!("the runtime stopped: {cause}"))
+        }
     }
 }
 
