@@ -134,6 +134,11 @@ for (const language of LANGUAGES) {
           assert.equal(shown.status, cliStatus(expected), `status; ${what}`);
           assert.equal(shown.exitCode, expected.code, `exit status; ${what}`);
           assert.equal(shown.stdout, expected.stdout, `stdout; ${what}`);
+          // An uncaught error shows the program's frames, never the sandbox's own scripts.
+          assert.ok(
+            !/(polyrun-sandbox-worker|prelude|harness)\.js:/.test(shown.stderr),
+            `stderr names the sandbox's scripts; ${what}`,
+          );
           if (shown.status !== "ok") {
             // The one-line reason closes stderr, as polyrun run prints it.
             const reason = expected.stderr.trim().split("\n").pop();

@@ -46,6 +46,8 @@
   const indirectEval = eval;
   const encoder = new TextEncoder();
   const RECORD_START = 0x1e;
+  /** The sandbox's own scripts, as stack traces name them (see the sourceURL comments). */
+  const SANDBOX_SCRIPTS = ["polyrun-sandbox-worker.js", "prelude.js", "harness.js"];
   const NEWLINE = 0x0a;
   /** Output forwarded per session at most (a record may be up to 32 MiB). */
   const OUTPUT_BUDGET = 64 * 1024 * 1024;
@@ -678,6 +680,7 @@ _polyrun_sessions()
     /** Hands an exception to the prelude; true when the program must end. */
     function uncaught(value, fromPromise, promise) {
       if (value instanceof ExitSignal) return true;
+      withoutSandboxFrames(value);
       let status;
       try {
         status = hooks.uncaught(value, fromPromise, promise);
@@ -783,6 +786,23 @@ _polyrun_sessions()
         }
       }
       return { exit: exitCode ?? 0 };
+    }
+  }
+
+  /**
+   * Drops the sandbox's own frames (this file's) from an error's stack, so that an uncaught
+   * error shows the program's frames only, as `polyrun run` does.
+   */
+  function withoutSandboxFrames(value) {
+    if (!(value instanceof Error)) return;
+    try {
+      const { stack } = value;
+      const ours = (line) => SANDBOX_SCRIPTS.some((script) => line.includes(`${script}:`));
+      if (typeof stack !== "string" || !stack.split("\n").some(ours)) return;
+      const kept = stack.split("\n").filter((line) => !ours(line));
+      Object.defineProperty(value, "stack", { value: kept.join("\n"), writable: true, configurable: true });
+    } catch {
+      // A frozen error or a throwing getter: left as it is.
     }
   }
 
