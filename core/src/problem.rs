@@ -404,6 +404,46 @@ impl RawTest {
 }
 
 /// Parses and validates `tests.json` against the problem's parameters.
+/// The first integer literal of the JSON `text` that fits neither `i64` nor `u64`, if any:
+/// serde_json reads one as an `f64`, so `factorial(25)` and `factorial(25) + 12345` would
+/// compare equal.
+fn integer_beyond_64_bits(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 2,
+                b'"' => {
+                    in_string = false;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            i += 1;
+            while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                i += 1;
+            }
+            let token = &text[start..i];
+            if !token.contains(['.', 'e', 'E']) && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
+                return Some(token);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
 pub fn parse_tests(problem: &str, text: &str, params: &[String]) -> Result<Vec<TestCase>, ProblemError> {
     let ctx = Ctx {
         problem,
@@ -434,6 +474,16 @@ pub fn parse_tests(problem: &str, text: &str, params: &[String]) -> Result<Vec<T
     document
         .end()
         .map_err(|e| ctx.err(None, format!("invalid JSON: {e}")))?;
+    if let Some(literal) = integer_beyond_64_bits(text) {
+        let shown: String = literal.chars().take(40).collect();
+        return Err(ctx.err(
+            None,
+            format!(
+                "the integer {shown} is beyond 64 bits: it would be read as a rounded float, so a wrong answer \
+                 could compare equal to it; write it as a string"
+            ),
+        ));
+    }
     if raw.is_empty() {
         return Err(ctx.err(None, "there are no test cases"));
     }
@@ -583,6 +633,22 @@ params = ["nums", "target"]
         assert!(err.message.starts_with("invalid JSON"));
         let err = parse_tests("p", r#"[{"args": [1, 2], "expected": 1, "hiden": true}]"#, &params).unwrap_err();
         assert_eq!(err.key.as_deref(), Some("[0].hiden"));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_with_the_reason() {
+        let params = ["n".to_owned()];
+        let big = r#"[{"args": [25], "expected": 15511210043330985984000000}]"#;
+        let e = parse_tests("f", big, &params).unwrap_err().to_string();
+        assert!(e.contains("15511210043330985984000000 is beyond 64 bits"), "{e}");
+        for fine in [
+            r#"[{"args": [-9223372036854775808], "expected": 18446744073709551615}]"#,
+            r#"[{"args": [1.5e300], "expected": "15511210043330985984000000"}]"#,
+            r#"[{"args": ["a \" 99999999999999999999999"], "expected": -0.5}]"#,
+        ] {
+            assert!(parse_tests("f", fine, &params).is_ok(), "{fine}");
+        }
+        assert!(parse_tests("f", r#"[{"args": [-99999999999999999999], "expected": 1}]"#, &params).is_err());
     }
 
     #[test]
