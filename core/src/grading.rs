@@ -238,7 +238,7 @@ impl Grading {
                         self.load_failed(hidden, Verdict::RuntimeError, error);
                         return;
                     }
-                    Record::Start { index } if loaded && self.starts_next(flight.as_ref(), index) => {
+                    Record::Start { index } if loaded && self.starts_next(flight.as_ref(), index, session_end) => {
                         let pos = flight.as_ref().map_or(self.next, |f| f.pos + 1);
                         if let Some(done) = flight.take() {
                             self.confirm(done);
@@ -362,12 +362,10 @@ impl Grading {
     }
 
     /// Whether a `start` for `index` is the harness moving on to the next test.
-    fn starts_next(&self, flight: Option<&InFlight>, index: usize) -> bool {
+    fn starts_next(&self, flight: Option<&InFlight>, index: usize, session_end: usize) -> bool {
         match flight {
             None => self.order.get(self.next) == Some(&index),
-            Some(f) => {
-                f.result.is_some() && f.pos + 1 < self.session_end() && self.order.get(f.pos + 1) == Some(&index)
-            }
+            Some(f) => f.result.is_some() && f.pos + 1 < session_end && self.order.get(f.pos + 1) == Some(&index),
         }
     }
 
@@ -769,28 +767,14 @@ impl SessionLog {
                         }
                         self.items.push(Item::Record(record));
                     }
-                    Trust::Result => {
-                        if let Some(at) = self.last_result.replace(self.items.len()) {
-                            self.items[at] = Item::Stray {
-                                fd: 1,
-                                bytes: Vec::new(),
-                            };
-                        }
-                        self.items.push(Item::Record(record));
-                    }
+                    Trust::Result => self.keep_result(Item::Record(record)),
                     Trust::Forged => self.keep_stray(1, &crate::protocol::encode(&record)),
                 },
                 Item::Stray { fd, bytes } => self.keep_stray(fd, &bytes),
                 // A record that could not be read stands for a result of the test in flight.
                 Item::Unreadable { reason } => {
                     if self.steps.unreadable() {
-                        if let Some(at) = self.last_result.replace(self.items.len()) {
-                            self.items[at] = Item::Stray {
-                                fd: 1,
-                                bytes: Vec::new(),
-                            };
-                        }
-                        self.items.push(Item::Unreadable { reason });
+                        self.keep_result(Item::Unreadable { reason });
                     }
                 }
             }
@@ -799,6 +783,19 @@ impl SessionLog {
             LogEvent::Progress
         } else {
             LogEvent::Nothing
+        }
+    }
+
+    /// Keeps a result for the test in flight in place of the one before it, if any: only
+    /// the last counts, and a flood of forged results takes no more room than one. (Stray
+    /// output around them is the same test's either way.)
+    fn keep_result(&mut self, item: Item) {
+        match self.last_result {
+            Some(at) => self.items[at] = item,
+            None => {
+                self.last_result = Some(self.items.len());
+                self.items.push(item);
+            }
         }
     }
 

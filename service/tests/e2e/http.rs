@@ -105,6 +105,22 @@ impl Server {
         }
     }
 
+    /// Its exit status, waited for until `limit` after `since` (then the test fails with `why`).
+    pub(crate) fn exit_status_within(
+        &mut self,
+        since: std::time::Instant,
+        limit: Duration,
+        why: &str,
+    ) -> std::process::ExitStatus {
+        loop {
+            if let Some(code) = self.child.try_wait().expect("wait") {
+                return code;
+            }
+            assert!(since.elapsed() < limit, "{why}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Kills it with SIGKILL (no shutdown of any kind) and waits for it to be gone.
     pub(crate) fn kill9(mut self) {
         let _ = self.child.kill();
@@ -636,16 +652,7 @@ fn sigterm_answers_every_accepted_request() {
         (200, Some("time_limit_exceeded")),
         "the run in progress finishes: {report}"
     );
-    let exited = loop {
-        if let Some(code) = server.child.try_wait().expect("wait") {
-            break code;
-        }
-        assert!(
-            term.elapsed() < Duration::from_secs(15),
-            "the server did not exit after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exited = server.exit_status_within(term, Duration::from_secs(15), "the server did not exit after SIGTERM");
     eprintln!("SIGTERM: exited {exited} {:?} after the signal", term.elapsed());
     assert!(exited.success(), "exit status {exited}");
     assert!(
@@ -714,16 +721,11 @@ fn slow_and_idle_clients_are_cut_off_in_time() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let exited = loop {
-        if let Some(code) = server.child.try_wait().expect("wait") {
-            break code;
-        }
-        assert!(
-            term.elapsed() < Duration::from_secs(15),
-            "a half-sent request holds the server open"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exited = server.exit_status_within(
+        term,
+        Duration::from_secs(15),
+        "a half-sent request holds the server open",
+    );
     eprintln!(
         "SIGTERM with a half-sent request open: exited {exited} after {:?}",
         term.elapsed()
