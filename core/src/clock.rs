@@ -1,6 +1,8 @@
 //! The phase clock of a sandbox session, written once for the grader's watchdog and the
 //! browser worker: loading the source gets max(limit, 10 s), then each test gets the limit
-//! from its `start` record, and the whole session never outlives loading + tests × limit.
+//! from the moment the host trusts the harness to be ready for it (the source loaded, the
+//! test before answered: when the grader hands over the test's arguments), and the whole
+//! session never outlives loading + tests × limit.
 //!
 //! The clock does not read time (core has no clock): the host passes "now" in milliseconds
 //! of its own monotonic clock (`Instant` in the grader, `performance.now()` in the browser).
@@ -59,8 +61,8 @@ impl PhaseClock {
         self
     }
 
-    /// The harness made progress at `now_ms` (the source loaded, the next test started):
-    /// the next phase starts, with the test limit.
+    /// The harness made progress at `now_ms` (the source loaded, the test in flight
+    /// answered): the next phase starts, with the test limit.
     pub fn progress(&mut self, now_ms: f64) {
         self.loading = false;
         self.started_ms = now_ms;

@@ -200,10 +200,11 @@ impl Grading {
 
     /// Takes in what a session produced.
     ///
-    /// A `result` record only completes its test once the harness moves on (the next
-    /// `start`, or `done` after the last test): the user's code can write records too, but
-    /// it runs only inside a call, so the harness's own record is always the last one for
-    /// the test in flight, and a session that ends inside a call is judged by how it ended.
+    /// A test's first `result` is its answer: with it the host ended the test's phase and
+    /// released the next test. The test is complete only once the harness moves on (the
+    /// next `start`, or `done` after the last test): the user's code can write records too,
+    /// but it runs only inside a call, so a session that ends inside a call is judged by how
+    /// it ended, whatever the call claimed.
     pub fn absorb(&mut self, session: Session) {
         let session_end = self.session_end();
         // A session of hidden tests that fails to load speaks for those tests only (their
@@ -219,12 +220,13 @@ impl Grading {
                     None => load_output.stray(fd, &bytes),
                 },
                 Item::Unreadable { reason } => match flight.as_mut() {
-                    Some(f) => {
+                    Some(f) if f.result.is_none() => {
                         f.result = Some(Box::new(ResultRecord {
                             error: Some(ErrorInfo::new("UnreadableResult", reason)),
                             ..ResultRecord::default()
                         }));
                     }
+                    Some(f) => f.stray(1, format!("\n[polyrun: {reason}]\n").as_bytes()),
                     None => load_output.stray(1, format!("\n[polyrun: {reason}]\n").as_bytes()),
                 },
                 Item::Record(record) => match record {
@@ -258,7 +260,7 @@ impl Grading {
                         stdout_dropped,
                         stderr_dropped,
                         time_ms,
-                    } if flight.as_ref().is_some_and(|f| f.index == index) => {
+                    } if flight.as_ref().is_some_and(|f| f.index == index && f.result.is_none()) => {
                         if let Some(f) = flight.as_mut() {
                             f.result = Some(Box::new(ResultRecord {
                                 value,
@@ -369,7 +371,7 @@ impl Grading {
         }
     }
 
-    /// Completes a test with its (last) result record.
+    /// Completes a test with its (first) result record.
     fn confirm(&mut self, f: InFlight) {
         let Some(r) = f.result else {
             return;
@@ -612,13 +614,17 @@ fn join_output(harness: String, harness_dropped: u64, stray: Vec<u8>, stray_drop
 
 /// What a host keeps of a running session: stdout split into records and stray bytes,
 /// stray bytes kept up to a bound, every byte charged to the session's output budget, and
-/// whether the harness made progress (the host starts the next phase of its clock on it).
+/// whether the harness made progress (the host starts the next phase of its clock on it,
+/// and hands over the next test's line: [`SessionLog::released`]).
 ///
 /// The host trusts only what the harness it started can say next: the source being loaded
-/// once, then `start` for the tests it was sent, in order, each only after a `result` for
-/// the one before. Records the user's code forges (it can write on the real stdout) can
-/// therefore claim at most the progress the harness would have made, so a session always
-/// ends within loading + tests × limit ([`crate::clock::PhaseClock`]).
+/// once, then for each test it was sent, in order, `start` and the test's **first**
+/// `result`. A phase ends with that result: the next test's line is released and its clock
+/// starts then, so no code runs with a test's arguments before its phase, and a phase never
+/// lasts longer than the limit. Records the user's code forges (it can write on the real
+/// stdout) can therefore claim at most the progress the harness would have made, so a
+/// session always ends within loading + tests × limit ([`crate::clock::PhaseClock`]), and
+/// a value claimed for a test is one the code computed within that test's limit.
 #[derive(Debug, Default)]
 pub struct SessionLog {
     parser: crate::protocol::StreamParser,
@@ -627,15 +633,13 @@ pub struct SessionLog {
     written: usize,
     over_budget: bool,
     steps: Steps,
-    /// Where the last result for the test in flight stands in `items`.
-    last_result: Option<usize>,
 }
 
 /// What the host makes of a record.
 enum Trust {
     /// The harness's next step; `progress` when it starts a phase.
     Step { progress: bool },
-    /// A result for the test in flight (the last one counts).
+    /// The result of the test in flight: its phase ends, the next one starts.
     Result,
     /// Not what the harness could write now: the user's code wrote it.
     Forged,
@@ -649,8 +653,8 @@ struct Steps {
     tests: Vec<usize>,
     /// How many of them have started.
     started: usize,
-    /// Whether the test in flight has a `result`.
-    resulted: bool,
+    /// How many of them have their (first) result.
+    answered: usize,
     /// The harness said its last word (`done`, or the source failed to load).
     done: bool,
 }
@@ -670,20 +674,17 @@ impl Steps {
             Record::Start { index }
                 if self.loaded
                     && !self.done
-                    && self.tests.get(self.started) == Some(index)
-                    && (self.started == 0 || self.resulted) =>
+                    && self.started == self.answered
+                    && self.tests.get(self.started) == Some(index) =>
             {
                 self.started += 1;
-                self.resulted = false;
-                Trust::Step { progress: true }
+                Trust::Step { progress: false }
             }
-            Record::Result { index, .. }
-                if !self.done && self.started > 0 && self.tests.get(self.started - 1) == Some(index) =>
-            {
-                self.resulted = true;
+            Record::Result { index, .. } if self.in_flight() && self.tests.get(self.answered) == Some(index) => {
+                self.answered += 1;
                 Trust::Result
             }
-            Record::Done if !self.done && self.resulted && self.started == self.tests.len() => {
+            Record::Done if !self.done && self.answered == self.tests.len() && self.started == self.answered => {
                 self.done = true;
                 Trust::Step { progress: false }
             }
@@ -691,13 +692,18 @@ impl Steps {
         }
     }
 
+    /// Whether a test has started and has no result yet.
+    fn in_flight(&self) -> bool {
+        !self.done && self.started == self.answered + 1
+    }
+
     /// A record that could not be read arrived: whether a test is in flight, for which it
-    /// then counts as a result.
+    /// then counts as the result.
     fn unreadable(&mut self) -> bool {
-        if self.done || self.started == 0 {
+        if !self.in_flight() {
             return false;
         }
-        self.resulted = true;
+        self.answered += 1;
         true
     }
 }
@@ -707,7 +713,8 @@ impl Steps {
 pub enum LogEvent {
     /// Nothing that changes the session's clock.
     Nothing,
-    /// The harness moved on (the source loaded, the next test started): a new phase.
+    /// The harness moved on (the source loaded, the test in flight answered): a new phase,
+    /// and the next test's line is due ([`SessionLog::released`]).
     Progress,
     /// The session wrote more than [`SESSION_OUTPUT_BUDGET_BYTES`]: stop it
     /// ([`SessionEnd::OutputLimit`]). Nothing more is kept.
@@ -748,8 +755,7 @@ impl SessionLog {
     }
 
     /// Bytes written on fd 1. Records the harness could not have written next are kept as
-    /// stray output (within the stray bound); of the results for the test in flight only
-    /// the last is kept (the only one that counts).
+    /// stray output (within the stray bound), a test's results after its first among them.
     pub fn stdout(&mut self, bytes: &[u8]) -> LogEvent {
         if !self.charge(bytes.len()) {
             return LogEvent::OverBudget;
@@ -762,19 +768,21 @@ impl SessionLog {
                 Item::Record(record) => match self.steps.trust(&record) {
                     Trust::Step { progress: moved } => {
                         progress |= moved;
-                        if moved {
-                            self.last_result = None;
-                        }
                         self.items.push(Item::Record(record));
                     }
-                    Trust::Result => self.keep_result(Item::Record(record)),
+                    Trust::Result => {
+                        progress = true;
+                        self.items.push(Item::Record(record));
+                    }
                     Trust::Forged => self.keep_stray(1, &crate::protocol::encode(&record)),
                 },
                 Item::Stray { fd, bytes } => self.keep_stray(fd, &bytes),
-                // A record that could not be read stands for a result of the test in flight.
+                // A record that could not be read stands for the result of the test in
+                // flight; once it has one, for nothing.
                 Item::Unreadable { reason } => {
                     if self.steps.unreadable() {
-                        self.keep_result(Item::Unreadable { reason });
+                        progress = true;
+                        self.items.push(Item::Unreadable { reason });
                     }
                 }
             }
@@ -786,17 +794,15 @@ impl SessionLog {
         }
     }
 
-    /// Keeps a result for the test in flight in place of the one before it, if any: only
-    /// the last counts, and a flood of forged results takes no more room than one. (Stray
-    /// output around them is the same test's either way.)
-    fn keep_result(&mut self, item: Item) {
-        match self.last_result {
-            Some(at) => self.items[at] = item,
-            None => {
-                self.last_result = Some(self.items.len());
-                self.items.push(item);
-            }
+    /// How many of the tests the session was sent the host should have handed over by now:
+    /// none before the source loaded, then one more each time the test in flight answers.
+    /// The grader keeps each test's line (`HarnessInput::test_lines`) until it is released.
+    pub fn released(&self) -> usize {
+        let steps = &self.steps;
+        if !steps.loaded {
+            return 0;
         }
+        (steps.answered + 1).min(steps.tests.len())
     }
 
     /// Keeps stray bytes up to the session's bound.
@@ -1038,23 +1044,28 @@ mod tests {
 
     #[test]
     fn forged_records_cannot_beat_the_harness() {
-        // The user's code claims the right value for test 0, then returns a wrong one.
+        // A test's first result is its answer: a later claim (the user's code writing a
+        // record after the call answered) is the test's output, not a second chance.
         let mut g = Grading::new(&problem(), Language::Python, "src");
         g.absorb(session(
             &[
                 Record::Loaded,
                 Record::Start { index: 0 },
-                result(0, 2),
                 result(0, 102),
+                result(0, 2),
                 Record::Start { index: 1 },
                 result(1, 4),
                 Record::Done,
             ],
             SessionEnd::Exited(0),
         ));
-        assert_eq!(verdicts(&g)[0], Verdict::WrongAnswer);
+        assert_eq!(verdicts(&g)[..2], [Verdict::WrongAnswer, Verdict::Accepted]);
+        let detail = g.report(1.0).tests[0].detail.clone().unwrap();
+        assert_eq!(detail.actual, Some(json!(102)));
+        assert!(detail.stdout.contains("\"value\":2"), "{}", detail.stdout);
 
-        // It claims a value and `done`, then exits inside the call.
+        // It claims a value and `done`, then exits inside the call: judged by how the
+        // session ended, since the call never returned to the harness.
         let mut g = Grading::new(&problem(), Language::Python, "src");
         g.absorb(session(
             &[Record::Loaded, Record::Start { index: 0 }, result(0, 2), Record::Done],
@@ -1280,40 +1291,63 @@ mod tests {
     }
 
     #[test]
-    fn only_the_next_test_the_host_sent_is_progress() {
+    fn progress_is_the_source_loaded_then_each_tests_first_result() {
         let mut log = SessionLog::new(&input(&[1, 2]));
+        assert_eq!(log.released(), 0, "no test's arguments before the source loaded");
         assert_eq!(
             log.stdout(&encode(&Record::Start { index: 1 })),
             LogEvent::Nothing,
             "not loaded yet"
         );
         assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Progress);
+        assert_eq!(log.released(), 1);
         assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Nothing, "loaded once");
-        assert_eq!(
-            log.stdout(&encode(&Record::Start { index: 0 })),
-            LogEvent::Nothing,
-            "not sent"
-        );
-        assert_eq!(
-            log.stdout(&encode(&Record::Start { index: 2 })),
-            LogEvent::Nothing,
-            "not next"
-        );
-        assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Progress);
-        // Forged starts while test 1 runs: no result for it yet, so nothing moves.
+        for index in [0, 2] {
+            assert_eq!(log.stdout(&encode(&Record::Start { index })), LogEvent::Nothing);
+        }
+        assert_eq!(log.stdout(&encode(&result(1, 2))), LogEvent::Nothing, "not started");
+        // A start is a step, not a phase: test 1's phase began when its line was released,
+        // so a forged start cannot restart the clock.
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 1 })), LogEvent::Nothing);
         for index in [1, 2, 3, 99] {
             assert_eq!(log.stdout(&encode(&Record::Start { index })), LogEvent::Nothing);
         }
-        assert_eq!(log.stdout(&encode(&result(2, 0))), LogEvent::Nothing);
-        assert_eq!(log.stdout(&encode(&Record::Start { index: 2 })), LogEvent::Nothing);
-        assert_eq!(log.stdout(&encode(&result(1, 2))), LogEvent::Nothing);
+        assert_eq!(log.stdout(&encode(&result(2, 0))), LogEvent::Nothing, "not in flight");
+        assert_eq!(log.released(), 1, "nothing moved");
         // A record split across writes counts once it is whole.
-        let start = encode(&Record::Start { index: 2 });
-        assert_eq!(log.stdout(&start[..4]), LogEvent::Nothing);
-        assert_eq!(log.stdout(&start[4..]), LogEvent::Progress);
-        // Every test has started: nothing more is progress.
+        let answer = encode(&result(1, 2));
+        assert_eq!(log.stdout(&answer[..4]), LogEvent::Nothing);
+        assert_eq!(log.stdout(&answer[4..]), LogEvent::Progress);
+        assert_eq!(log.released(), 2);
+        assert_eq!(log.stdout(&answer), LogEvent::Nothing, "only the first result counts");
+        assert_eq!(log.stdout(&encode(&Record::Start { index: 2 })), LogEvent::Nothing);
+        assert_eq!(
+            log.stdout(&encode(&result(2, 4))),
+            LogEvent::Progress,
+            "the phase for `done`"
+        );
+        assert_eq!(log.released(), 2, "every test was released");
+        // Every test has answered: nothing more is progress.
         assert_eq!(log.stdout(&encode(&result(2, 4))), LogEvent::Nothing);
         assert_eq!(log.stdout(&encode(&Record::Start { index: 3 })), LogEvent::Nothing);
+        assert_eq!(log.stdout(&encode(&Record::Done)), LogEvent::Nothing);
+        let session = log.finish(SessionEnd::Exited(0));
+        let results = session
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Record(Record::Result { .. })))
+            .count();
+        assert_eq!(results, 2, "one result per test is kept as a record");
+    }
+
+    #[test]
+    fn a_failed_load_releases_no_test() {
+        let mut log = SessionLog::new(&input(&[0, 1]));
+        let error = ErrorInfo::new("SyntaxError", "bad");
+        log.stdout(&encode(&Record::CompileError { error }));
+        assert_eq!(log.released(), 0);
+        assert_eq!(log.stdout(&encode(&Record::Loaded)), LogEvent::Nothing);
+        assert_eq!(log.released(), 0);
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The line protocol between a language harness and its host (the grader or the browser
 //! worker): what the harness is given on stdin, and the records it writes on stdout.
 //!
-//! The harness reads one [`HarnessInput`] (JSON) from stdin and writes records, each as
-//! `0x1E`, a JSON object, `\n`, on its real stdout. Anything else that reaches the real
+//! The harness reads a [`HarnessInput`] from stdin as lines of JSON: first its header (the
+//! source, the entry point and how many tests follow), then one line per test, and writes
+//! records, each as `0x1E`, a JSON object, `\n`, on its real stdout. The grader withholds
+//! each test's line until the harness is ready for it (the source loaded, the test before
+//! answered), so that no code runs with a test's arguments before that test's clock starts;
+//! the browser hands over every line at once. Anything else that reaches the real
 //! stdout or stderr (a raw `os.write(1, …)`, an interpreter's crash message) is "stray"
 //! output, which the host attributes to the test in flight. A record is no more trusted
 //! than the user's code: it can only claim what the function could have returned anyway,
@@ -59,7 +63,8 @@ impl PartialEq for RawJson {
     }
 }
 
-/// What the harness reads from stdin.
+/// What the harness reads from stdin, as lines ([`HarnessInput::header_line`], then
+/// [`HarnessInput::test_lines`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HarnessInput {
     /// The entry point's name in the language's convention (`twoSum` in JavaScript).
@@ -74,6 +79,53 @@ pub struct HarnessInput {
     /// host enforces it (the grader's limiter; the browser worker checks it as output comes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_limit_mb: Option<u64>,
+}
+
+/// The first line of a harness's input: everything but the tests' arguments.
+#[derive(Serialize)]
+struct Header<'a> {
+    function: &'a str,
+    source: &'a str,
+    /// How many test lines follow.
+    tests: usize,
+    output_cap: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory_limit_mb: Option<u64>,
+}
+
+impl HarnessInput {
+    /// The header line, `\n` included: the source and entry point, and how many tests follow.
+    pub fn header_line(&self) -> String {
+        let header = Header {
+            function: &self.function,
+            source: &self.source,
+            tests: self.tests.len(),
+            output_cap: self.output_cap,
+            memory_limit_mb: self.memory_limit_mb,
+        };
+        line(&header)
+    }
+
+    /// The line of each test, in order, `\n` included (JSON text never holds a raw newline).
+    pub fn test_lines(&self) -> Vec<String> {
+        self.tests.iter().map(line).collect()
+    }
+
+    /// The whole input at once: the header, then every test's line.
+    pub fn wire(&self) -> String {
+        let mut text = self.header_line();
+        for test in self.test_lines() {
+            text.push_str(&test);
+        }
+        text
+    }
+}
+
+/// `value` as one line of JSON.
+fn line(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    text.push('\n');
+    text
 }
 
 /// One test to run: the index it reports under and its arguments as JSON text, parsed
@@ -424,6 +476,39 @@ pub fn encode(record: &Record) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_input_is_a_header_line_then_a_line_per_test() {
+        let input = HarnessInput {
+            function: "f".into(),
+            source: "def f(s):\n    return s\n".into(),
+            tests: vec![
+                HarnessTest {
+                    index: 3,
+                    args: r#"["a\nb"]"#.into(),
+                },
+                HarnessTest {
+                    index: 5,
+                    args: "[[1, 2]]".into(),
+                },
+            ],
+            output_cap: 10,
+            memory_limit_mb: Some(64),
+        };
+        let header: Value = serde_json::from_str(input.header_line().trim_end()).unwrap();
+        assert_eq!(header["tests"], 2, "a count: the header carries no test's arguments");
+        assert_eq!(header["source"], "def f(s):\n    return s\n");
+        assert!(!input.header_line().contains("[1, 2]"));
+        let wire = input.wire();
+        let lines: Vec<&str> = wire.lines().collect();
+        assert_eq!(lines.len(), 3, "{wire}");
+        assert!(wire.ends_with('\n'));
+        let second: HarnessTest = serde_json::from_str(lines[2]).unwrap();
+        assert_eq!(second, input.tests[1]);
+        let first: HarnessTest = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(first.args, "[\"a\\nb\"]");
+        assert_eq!(input.test_lines().concat(), lines[1..].join("\n") + "\n");
+    }
 
     fn merged(items: Vec<Item>) -> Vec<Item> {
         let mut out = Vec::new();

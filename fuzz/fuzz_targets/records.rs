@@ -7,7 +7,8 @@
 //! by `\0\0`, each one byte for how it ended and then its stdout, then (after `\0\x02`) its
 //! stderr. Seeds in `fuzz/seeds/records/` are real harness output in this form.
 //!
-//! Invariants: no panic; the same bytes give the same items however they are chunked; the
+//! Invariants: no panic; the same bytes give the same items, progress and released test lines
+//! (never more than were sent, never fewer than before) however they are chunked; the
 //! report has one line per test, in order, `passed <= total`; after `redact_hidden()` a
 //! hidden test carries no detail and a public one does; the report serializes.
 
@@ -142,14 +143,18 @@ fn log(
     chunks: &[&[u8]],
     stderr: &[u8],
     end_byte: u8,
-) -> (polyrun_core::grading::Session, bool) {
+) -> (polyrun_core::grading::Session, (bool, usize)) {
     let mut log = SessionLog::new(input);
     let mut progress = false;
+    let mut released = 0;
     for chunk in chunks {
         progress |= log.stdout(chunk) == polyrun_core::grading::LogEvent::Progress;
+        assert!(log.released() >= released, "a released line cannot be taken back");
+        released = log.released();
     }
+    assert!(released <= input.tests.len(), "more lines released than tests sent");
     log.stderr(stderr);
-    (log.finish(end(end_byte)), progress)
+    (log.finish(end(end_byte)), (progress, released))
 }
 
 /// Adjacent stray bytes on one fd merged: how they were cut depends on the writes.

@@ -41,11 +41,10 @@ impl Grader {
                 grading.skip_rest(&out_of_budget(budget));
                 break;
             }
-            let stdin = serde_json::to_vec(&input).unwrap_or_default();
-            let output = SharedOutput::new(Destination::Harness(SessionLog::new(&input)));
+            let output = SharedOutput::harness(&input);
             let spec = Spec {
                 program: Program::Harness,
-                stdin,
+                stdin: Vec::new(),
                 time_limit: limits.time,
                 memory_cap,
                 grading_end: Some(deadline),

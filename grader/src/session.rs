@@ -22,7 +22,8 @@ const CALIBRATION_CAP: usize = 1 << 30;
 
 /// What a session runs.
 pub(crate) enum Program<'a> {
-    /// The language's harness, reading its input from stdin.
+    /// The language's harness, reading its input from the session's feed
+    /// ([`SharedOutput::harness`](crate::sink::SharedOutput::harness)).
     Harness,
     /// A whole program, with this source.
     Whole(&'a str),
@@ -32,7 +33,7 @@ pub(crate) enum Program<'a> {
 pub(crate) struct Spec<'a> {
     /// The program.
     pub program: Program<'a>,
-    /// Its standard input.
+    /// A whole program's standard input (a harness reads its feed).
     pub stdin: Vec<u8>,
     /// Time limit of each phase (loading, each test; a whole program's run).
     pub time_limit: Duration,
@@ -65,8 +66,12 @@ pub(crate) async fn run_session(
         grading_end,
     } = spec;
     let mut wasi = WasiCtxBuilder::new();
-    wasi.stdin(MemoryInputPipe::new(stdin))
-        .stdout(output.stream(1))
+    match program {
+        // The harness's input comes from the session's feed, a test's line at a time.
+        Program::Harness => wasi.stdin(output.stdin()),
+        Program::Whole(_) => wasi.stdin(MemoryInputPipe::new(stdin)),
+    };
+    wasi.stdout(output.stream(1))
         .stderr(output.stream(2))
         .allow_blocking_current_thread(false);
     match (language, &program) {

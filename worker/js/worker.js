@@ -1003,7 +1003,9 @@ out.string.bytesize
     lastFlush = now();
     const program = msg.mode === "program";
     try {
-      const limit = program ? Number(msg.memoryLimitMb) : JSON.parse(String(msg.input)).memory_limit_mb;
+      // A harness's input is lines of JSON: the header (with the limit), then the tests.
+      const header = () => JSON.parse(String(msg.input).split("\n", 1)[0]);
+      const limit = program ? Number(msg.memoryLimitMb) : header().memory_limit_mb;
       const base = runtime.memoryBytes ? runtime.memoryBytes() : null;
       if (Number.isFinite(limit) && Number.isFinite(base)) memoryCap = base + limit * 1024 * 1024;
     } catch {

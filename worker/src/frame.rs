@@ -204,7 +204,7 @@ impl Frame {
         }
         let primers = Object::new();
         for language in Language::ALL {
-            let input = serde_json::to_string(&harness::primer(language)).unwrap_or_default();
+            let input = harness::primer(language).wire();
             let primer = object(&[
                 ("harness", JsValue::from_str(harness::harness(language))),
                 ("input", JsValue::from_str(&input)),

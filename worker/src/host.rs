@@ -679,8 +679,10 @@ impl SandboxHost {
     }
 
     /// Runs `language`'s harness with `input` on its stdin, as the grader does, and returns
-    /// the session. A phase that runs past its limit (loading the source: max(limit, 10 s);
-    /// each test: `time_limit_ms` from its `start` record) is stopped: the worker is
+    /// the session. The input is handed over whole (the grader releases each test's line
+    /// when the test before answers; here the learner's own tests have nothing to hide). A
+    /// phase that runs past its limit (loading the source: max(limit, 10 s); each test:
+    /// `time_limit_ms` from the answer before it) is stopped: the worker is
     /// terminated, the spare takes its place, and the session ends as
     /// [`SessionEnd::TimeLimit`]. Loads the runtime first if needed.
     pub async fn run_harness(
@@ -689,7 +691,7 @@ impl SandboxHost {
         input: &HarnessInput,
         time_limit_ms: u64,
     ) -> Result<Session, SandboxError> {
-        let stdin = serde_json::to_string(input).map_err(|e| SandboxError::Input(e.to_string()))?;
+        let stdin = input.wire();
         let (done, finished) = oneshot::channel();
         let sink = Sink::Harness(SessionLog::new(input), done);
         let clock = |now| PhaseClock::harness(time_limit_ms, input.tests.len(), now);

@@ -196,9 +196,6 @@ pub enum SandboxError {
     /// The sandbox cannot run here (no browser page, or the sandbox frame is gone).
     #[error("the sandbox is not available: {0}")]
     Unavailable(String),
-    /// The harness input could not be encoded.
-    #[error("the harness input cannot be encoded: {0}")]
-    Input(String),
     /// The run was stopped ([`SandboxHost::stop`]) before it ended.
     #[error("the run was stopped")]
     Stopped,

@@ -1,13 +1,17 @@
 // polyrun's JavaScript harness: loads the user's source, calls the entry point once per
 // test and reports each call as a record (see core/src/protocol.rs). Shared by the grader
 // (QuickJS) and the browser worker; needs only the host object `__polyrun`
-// (readStdin, writeStdout, writeStderr, evalScript, now) and runs after prelude.js.
+// (readLine, readStdin, writeStdout, writeStderr, evalScript, now) and runs after
+// prelude.js. It reads its input a line at a time: the header, then each test's line, which
+// the grader hands over only once the test before has answered.
 (async function polyrunHarness() {
   "use strict";
   const host = globalThis.__polyrun;
   const FILENAME = "solution.js";
   const realOut = host.writeStdout;
   const realErr = host.writeStderr;
+  const realReadLine = host.readLine;
+  const realReadStdin = host.readStdin;
   const ASCII = /^[\x00-\x7f]*$/;
 
   // The UTF-8 length of `s` (as TextEncoder would count it), without encoding it: output
@@ -57,9 +61,17 @@
     const err = new Capture(cap);
     host.writeStdout = (s) => out.write(s);
     host.writeStderr = (s) => err.write(s);
+    // The user's code reads an empty stdin: the harness's input is not its input.
+    host.readLine = () => null;
+    host.readStdin = () => "";
     return [out, err];
   }
-  function restore() { host.writeStdout = realOut; host.writeStderr = realErr; }
+  function restore() {
+    host.writeStdout = realOut;
+    host.writeStderr = realErr;
+    host.readLine = realReadLine;
+    host.readStdin = realReadStdin;
+  }
 
   function userLine(error) {
     if (error && typeof error === "object") {
@@ -113,7 +125,7 @@
     }
   }
 
-  const data = JSON.parse(host.readStdin());
+  const data = JSON.parse(realReadLine.call(host));
   const name = String(data.function);
   const cap = Number(data.output_cap);
 
@@ -167,7 +179,11 @@
     });
   }
 
-  for (const test of data.tests) {
+  const count = Number(data.tests);
+  for (let i = 0; i < count; i++) {
+    const line = realReadLine.call(host);
+    if (line === null) break;
+    const test = JSON.parse(line);
     const index = test.index;
     const args = JSON.parse(test.args);
     emit({ event: "start", index });

@@ -91,8 +91,8 @@ mod tests {
             let input = primer(language);
             assert_eq!(input.function, PRIMER_FUNCTION);
             assert!(input.source.contains(PRIMER_FUNCTION), "{language}");
-            let text = serde_json::to_string(&input).expect("the primer's input is JSON");
-            assert!(text.contains("\"tests\""), "{text}");
+            let text = input.wire();
+            assert_eq!(text.lines().count(), 1 + input.tests.len(), "{text}");
             for test in &input.tests {
                 let args: serde_json::Value = serde_json::from_str(&test.args).expect("JSON arguments");
                 assert_eq!(args.as_array().map(Vec::len), Some(2));

@@ -1,6 +1,7 @@
 # polyrun's Python harness: loads the user's source, calls the entry point once per test
 # and reports each call as a record (see core/src/protocol.rs). Shared by the grader and
-# the browser worker; reads its input from stdin.
+# the browser worker; reads its input from stdin a line at a time: the header, then each
+# test's line, which the grader hands over only once the test before has answered.
 def _json_codec():
     """JSON through the C accelerator `_json` directly: `import json` pulls in `re`, whose
     import is most of this harness's start-up on a slow interpreter. Falls back to `json`."""
@@ -49,6 +50,7 @@ def _polyrun_harness():
 
     out = sys.stdout
     err = sys.stderr
+    real_in = sys.stdin
     perf = time.perf_counter
     filename = "solution.py"
 
@@ -125,7 +127,14 @@ def _polyrun_harness():
             return result
         raise NoJson("a value of type %s has no JSON form" % type(value).__name__)
 
-    data = loads(sys.stdin.read())
+    def user_streams(o, e):
+        # The user's code reads an empty stdin: the harness's input is not its input.
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(), o, e
+
+    def harness_streams():
+        sys.stdin, sys.stdout, sys.stderr = real_in, out, err
+
+    data = loads(real_in.readline())
     source = data["source"]
     cap = int(data["output_cap"])
     name = data["function"]
@@ -142,15 +151,15 @@ def _polyrun_harness():
 
     module = {"__name__": "solution", "__builtins__": __builtins__, "__file__": filename}
     load_out, load_err = Capture(cap), Capture(cap)
-    sys.stdout, sys.stderr = load_out, load_err
+    user_streams(load_out, load_err)
     try:
         exec(code, module)
     except BaseException as exc:  # noqa: BLE001 - the user's SystemExit is an error here too
-        sys.stdout, sys.stderr = out, err
+        harness_streams()
         emit({"event": "load_error", "error": describe(exc)})
         return
     finally:
-        sys.stdout, sys.stderr = out, err
+        harness_streams()
 
     entry = module.get(name)
     if entry is None:
@@ -170,12 +179,16 @@ def _polyrun_harness():
         return
     emit({"event": "loaded"})
 
-    for test in data["tests"]:
+    for _ in range(int(data["tests"])):
+        line = real_in.readline()
+        if not line:
+            break
+        test = loads(line)
         index = test["index"]
         args = loads(test["args"])
         emit({"event": "start", "index": index})
         capture_out, capture_err = Capture(cap), Capture(cap)
-        sys.stdout, sys.stderr = capture_out, capture_err
+        user_streams(capture_out, capture_err)
         value = error = None
         started = perf()
         try:
@@ -184,7 +197,7 @@ def _polyrun_harness():
             error = describe(exc)
         finally:
             elapsed = (perf() - started) * 1000.0
-            sys.stdout, sys.stderr = out, err
+            harness_streams()
         record = {"event": "result", "index": index, "time_ms": elapsed}
         if error is None:
             try:

@@ -1,6 +1,7 @@
 # polyrun's Ruby harness: loads the user's source, calls the entry point once per test and
 # reports each call as a record (see core/src/protocol.rs). Shared by the grader and the
-# browser worker; reads its input from stdin.
+# browser worker; reads its input from stdin a line at a time: the header, then each test's
+# line, which the grader hands over only once the test before has answered.
 require "json"
 require "stringio"
 
@@ -11,6 +12,7 @@ module PolyrunHarness
   FILENAME = "solution.rb"
   OUT = STDOUT
   ERR = STDERR
+  IN = STDIN
 
   # A stream keeping the first `cap` bytes and counting the rest.
   class Capture < StringIO
@@ -135,6 +137,8 @@ module PolyrunHarness
     err = Capture.new(cap)
     $stdout = out
     $stderr = err
+    # The user's code reads an empty stdin: the harness's input is not its input.
+    $stdin = StringIO.new(+"")
     [out, err]
   ensure
     nil
@@ -143,10 +147,11 @@ module PolyrunHarness
   def restore
     $stdout = OUT
     $stderr = ERR
+    $stdin = IN
   end
 
   def run
-    data = JSON.parse($stdin.read)
+    data = JSON.parse(IN.gets || "null")
     source = data["source"].dup.force_encoding(Encoding::UTF_8)
     cap = data["output_cap"].to_i
     name = data["function"]
@@ -178,7 +183,11 @@ module PolyrunHarness
     end
     emit({ "event" => "loaded" })
 
-    data["tests"].each do |test|
+    data["tests"].to_i.times do
+      line = IN.gets
+      break if line.nil?
+
+      test = JSON.parse(line)
       index = test["index"]
       args = JSON.parse(test["args"])
       emit({ "event" => "start", "index" => index })

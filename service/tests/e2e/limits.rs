@@ -341,3 +341,95 @@ fn large_returned_values_do_not_grow_the_graders_memory() {
     std::fs::write(&large, "def spin(n):\n    return [0] * 600000\n").expect("write");
     peak_within(grade_peak_kib(&normal), &large, "six large values", 192);
 }
+
+/// A test's arguments reach the sandbox only when its clock starts: the source loads
+/// without them, and the next test's line is handed over once the test in flight answered.
+/// Before, the whole input was on stdin from the start: top-level code that did every
+/// test's work (1.5 s each, the limit is 1 s) while "loading" (10 s allowed) was accepted.
+#[test]
+fn a_tests_arguments_arrive_only_when_its_clock_starts() {
+    let python_busy = "import json, sys, time\n\ndef busy(seconds):\n    end = time.monotonic() + seconds\n    while time.monotonic() < end:\n        pass\n\n";
+    let ruby_busy = "def busy(seconds)\n  t = Process.clock_gettime(Process::CLOCK_MONOTONIC) + seconds\n  nil while Process.clock_gettime(Process::CLOCK_MONOTONIC) < t\nend\n\n";
+    let preload = [
+        (
+            Python,
+            format!(
+                "{python_busy}answers = {{}}\ntry:  # the harness's input, as the audit found it while the source loads\n    for t in sys._getframe(1).f_locals['data']['tests']:\n        n = json.loads(t['args'])[0]\n        busy(1.5)\n        answers[n] = n\nexcept Exception:\n    pass\n\ndef spin(n):\n    if n not in answers:\n        busy(1.5)\n    return n\n"
+            ),
+        ),
+        (
+            Ruby,
+            format!(
+                "require 'json'\n{ruby_busy}ANSWERS = {{}}\nbegin\n  tests = nil\n  ObjectSpace.each_object(Hash) {{ |h| tests = h['tests'] if h.key?('tests') && h.key?('source') }}\n  tests.each do |t|\n    n = JSON.parse(t['args'])[0]\n    busy(1.5)\n    ANSWERS[n] = n\n  end\nrescue StandardError\nend\n\ndef spin(n)\n  busy(1.5) unless ANSWERS.key?(n)\n  n\nend\n"
+            ),
+        ),
+    ];
+    // Inside a call, the real stdin holds nothing yet: a read waits, and the test ends at
+    // its limit (before, the harness had read everything and the read returned at once).
+    // In the last test every line is out, and the read finds the end of the input.
+    let peek = [
+        (
+            Python,
+            "import sys\n\ndef spin(n):\n    sys.__stdin__.readline()\n    return n\n".to_owned(),
+        ),
+        (Ruby, "def spin(n)\n  STDIN.gets\n  n\nend\n".to_owned()),
+    ];
+    let graded: Vec<_> = preload
+        .into_iter()
+        .map(|(language, source)| ("work done while loading", language, source))
+        .chain(
+            peek.into_iter()
+                .map(|(language, source)| ("reading the real stdin", language, source)),
+        )
+        .map(|(what, language, source)| {
+            (
+                what,
+                language,
+                std::thread::spawn(move || grade_spin(language, &source)),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(what, language, handle)| (what, language, handle.join().expect("a grade")))
+        .collect();
+    for (what, language, (report, took)) in graded {
+        let mut expected = vec![Verdict::TimeLimitExceeded; TESTS as usize];
+        let mut timed_out = TESTS;
+        if what == "reading the real stdin" {
+            expected[TESTS as usize - 1] = Verdict::Accepted;
+            timed_out -= 1;
+        }
+        assert_eq!(
+            report.tests.iter().map(|t| t.verdict).collect::<Vec<_>>(),
+            expected,
+            "{language} {what}: {}",
+            describe_grade(&report)
+        );
+        within(language, what, &report, took, timed_out * LIMIT_MS);
+    }
+
+    // The user's own stdin is empty while the source loads and in every call.
+    let empty = [
+        (
+            Python,
+            "import sys\nAT_LOAD = sys.stdin.read()\n\ndef spin(n):\n    return n if AT_LOAD == '' and sys.stdin.read() == '' else -1\n",
+        ),
+        (
+            Ruby,
+            "AT_LOAD = gets\n\ndef spin(n)\n  AT_LOAD.nil? && $stdin.read == '' ? n : -1\nend\n",
+        ),
+        (
+            Javascript,
+            "const atLoad = readline();\nfunction spin(n) {\n  return atLoad === null && readline() === null && require('fs').readFileSync(0, 'utf8') === '' ? n : -1;\n}\n",
+        ),
+    ];
+    for (language, source) in empty {
+        let (report, _) = grade_spin(language, source);
+        assert_eq!(
+            report.verdict,
+            Verdict::Accepted,
+            "{language}: {}",
+            describe_grade(&report)
+        );
+    }
+}

@@ -1226,20 +1226,23 @@ fn forged_result(index: usize, value: i64) -> String {
 fn forged_records_do_not_change_verdicts() {
     let mut checks = Vec::new();
 
-    // 1. A forged result for the test in flight, claiming the right value, while the
-    //    function returns a wrong one.
-    let right_claim = [
+    // 1. A test's first answer is final: a result written during the call, claiming a
+    //    wrong value, is the call's answer, and the right value it then returns comes too
+    //    late (the host moved on with the first: the next test's clock had started). So a
+    //    claim is only ever a value the code computed within the test's limit. (JavaScript
+    //    steals the harness's own writer, as `Function.prototype.call` is how it is called.)
+    let wrong_claim = [
         (
             Python,
             format!(
-                "import os\n\ndef echo_value(value):\n    os.write(1, ('{}' % (value - 1, value)).encode())\n    return value + 100\n",
+                "import os\n\ndef echo_value(value):\n    os.write(1, ('{}' % (value - 1, value + 100)).encode())\n    return value\n",
                 forged_result(0, 0).replace("\"index\":0", "\"index\":%d").replace("\"value\":0", "\"value\":%d")
             ),
         ),
         (
             Ruby,
             format!(
-                "def echo_value(value)\n  STDOUT.syswrite(format(\"{}\", value - 1, value))\n  value + 100\nend\n",
+                "def echo_value(value)\n  STDOUT.syswrite(format(\"{}\", value - 1, value + 100))\n  value\nend\n",
                 forged_result(0, 0)
                     .replace('"', "\\\"")
                     .replace("\\\"index\\\":0", "\\\"index\\\":%d")
@@ -1248,22 +1251,15 @@ fn forged_records_do_not_change_verdicts() {
         ),
         (
             Javascript,
-            "function echoValue(value) {\n  const line = '\\x1e' + JSON.stringify({ event: 'result', index: value - 1, value }) + '\\n';\n  for (const write of [__polyrun.writeStdout, (s) => require('fs').writeSync(1, s), (s) => process.stdout.write(s)]) {\n    try { write.call(__polyrun, line); } catch (e) {}\n  }\n  return value + 100;\n}\n".to_owned(),
+            "let real = null;\nconst call = Function.prototype.call;\nFunction.prototype.call = function (self, ...args) {\n  if (self === globalThis.__polyrun && real === null) real = this;\n  return Reflect.apply(this, self, args);\n};\nfunction echoValue(value) {\n  const line = '\\x1e' + JSON.stringify({ event: 'result', index: value - 1, value: value + 100 }) + '\\n';\n  Reflect.apply(real, globalThis.__polyrun, [line]);\n  return value;\n}\n".to_owned(),
         ),
     ];
-    for (language, source) in right_claim {
+    for (language, source) in wrong_claim {
         checks.push(check(
-            format!("{language} claims the right value, returns a wrong one"),
+            format!("{language} claims a wrong value, returns the right one"),
             async move {
                 let report = hostile_grade("echo-value", language, source).await?;
-                if report.passed == 0 && report.verdict != Verdict::Accepted {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "a forged record turned wrong answers into accepted: {}",
-                        describe_grade(&report)
-                    ))
-                }
+                expect_verdicts(&report, &[Verdict::WrongAnswer; 3])
             },
         ));
     }
