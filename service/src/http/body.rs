@@ -6,7 +6,7 @@
 
 use axum::body::to_bytes;
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -62,6 +62,15 @@ pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> 
         Some(value) => Some(value.to_str().unwrap_or("(not text)")),
     };
     check_content_type(content_type)?;
+    // A body declared too large is refused before a byte of it is read (and so before
+    // `Expect: 100-continue` would invite the client to send it).
+    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    if declared
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(too_large());
+    }
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY_BYTES))
         .await
         .map_err(|_| {
@@ -70,8 +79,12 @@ pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> 
                 BODY_TIMEOUT.as_secs()
             ))
         })?
-        .map_err(|_| ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024)))?;
+        .map_err(|_| too_large())?;
     parse_json(content_type, &bytes)
+}
+
+fn too_large() -> ApiError {
+    ApiError::TooLarge(format!("the request body is over {} KiB", MAX_BODY_BYTES / 1024))
 }
 
 #[cfg(test)]

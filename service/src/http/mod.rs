@@ -28,7 +28,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, CorsLayer};
-use tower_http::services::ServeDir;
 
 pub use error::ApiError;
 pub use state::AppState;
@@ -53,22 +52,29 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
         // its token: the headers a preflight asks for are allowed by name, since `*` does
         // not cover `Authorization` (Fetch standard).
         .layer(CorsLayer::permissive().allow_headers(AllowHeaders::mirror_request()));
-    let app = match site {
-        Some(site) => {
-            let page = site.clone();
+    let files = site.and_then(|dir| match site::Site::new(&dir) {
+        Ok(files) => Some((dir, Arc::new(files))),
+        Err(e) => {
+            eprintln!("polyrun serve: the site {} cannot be served: {e}", dir.display());
+            None
+        }
+    });
+    let app = match files {
+        Some((dir, files)) => {
             let index = move || {
-                let page = page.clone();
+                let page = dir.clone();
                 async move { site::index(&page).await }
             };
             api.route("/", get(index.clone()))
                 .route("/index.html", get(index))
-                .fallback_service(ServeDir::new(site).fallback(axum::routing::any(not_found)))
+                .fallback(axum::routing::get(site::file).with_state(files).fallback(not_found))
         }
         None => api.fallback(not_found),
     };
-    app.layer(CatchPanicLayer::custom(|_| {
-        ApiError::Unavailable("the grader failed on this request".into()).into_response()
-    }))
+    app.layer(axum::middleware::from_fn(site::security_headers))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Unavailable("the grader failed on this request".into()).into_response()
+        }))
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -764,18 +764,91 @@ fn the_web_app_is_served_and_told_where_its_grader_is() {
     )
     .expect("index.html");
     std::fs::write(site.path().join("sandbox.html"), "<p>frame</p>").expect("sandbox.html");
+    std::fs::write(site.path().join("frontend-60ad2a64c5ee05d4.js"), "app").expect("an asset");
+    // What a careless deployment leaves in the folder: none of it is served.
+    std::fs::write(site.path().join(".env"), "SECRET=1").expect(".env");
+    std::fs::create_dir(site.path().join("js")).expect("a folder");
+    std::fs::write(site.path().join("js").join("index.html"), "inner").expect("js/index.html");
+    let outside = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(outside.path().join("passwd"), "root:x:0:0").expect("a file outside");
+    std::os::unix::fs::symlink(outside.path().join("passwd"), site.path().join("passwd")).expect("a link");
     let server = Server::start(&["--site", path_str(site.path())]);
-    let (status, _, page) = server.request("GET", "/", b"");
+    let (status, headers, page) = server.request("GET", "/", b"");
     let page = String::from_utf8_lossy(&page);
     assert_eq!(status, 200);
     assert!(page.contains(r#"<meta name="polyrun-grader" content=".">"#), "{page}");
-    let (status, _, frame) = server.request("GET", "/sandbox.html", b"");
+    assert_eq!(header(&headers, "x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(header(&headers, "referrer-policy").as_deref(), Some("no-referrer"));
+    let (status, headers, frame) = server.request("GET", "/sandbox.html", b"");
     assert_eq!((status, frame.as_slice()), (200, b"<p>frame</p>".as_slice()));
+    assert_eq!(
+        header(&headers, "cache-control"),
+        None,
+        "a name that does not change with its content"
+    );
+    let (status, headers, _) = server.request("GET", "/frontend-60ad2a64c5ee05d4.js", b"");
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
     expect_error(server.json("GET", "/missing.js", &Value::Null), 404, "/missing.js");
-    let (status, _) = server.json("GET", "/api/v1/problems", &Value::Null);
+    for path in [
+        "/.env",
+        "/%2eenv",
+        "/passwd",
+        "/js/",
+        "/js",
+        "/index.html/",
+        "/sandbox.html/",
+    ] {
+        expect_error(server.json("GET", path, &Value::Null), 404, "there is nothing at");
+    }
+    let (status, headers, _) = server.request("GET", "/api/v1/problems", b"");
     assert_eq!(status, 200, "the API beside the site");
+    assert_eq!(header(&headers, "x-content-type-options").as_deref(), Some("nosniff"));
+}
+
+fn header(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.to_ascii_lowercase())
 }
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
+}
+
+/// A body declared over 1 MiB is refused from its headers: 413 at once, without the
+/// `100 Continue` that would invite the client to send it (before, the server answered
+/// `100 Continue` and waited for the 2 MB).
+#[test]
+fn a_body_declared_too_large_is_refused_before_it_is_sent() {
+    use std::time::Instant;
+
+    let server = Server::start(&[]);
+    for (path, expect) in [("/api/v1/run", true), ("/api/v1/grade", false), ("/submissions", true)] {
+        let mut stream = TcpStream::connect(&server.client.addr).expect("a connection");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a read timeout");
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: polyrun\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n"
+        );
+        if expect {
+            head.push_str("Expect: 100-continue\r\n");
+        }
+        head.push_str("\r\n");
+        let started = Instant::now();
+        stream.write_all(head.as_bytes()).expect("write");
+        let mut answer = vec![0; 4096];
+        let n = stream.read(&mut answer).expect("an answer before the body is sent");
+        let took = started.elapsed();
+        let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+        eprintln!("{path}: answered in {} ms", took.as_millis());
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(answer.contains("over 1024 KiB"), "{path}: {answer}");
+        assert!(took < Duration::from_secs(3), "{path}: the answer took {took:?}");
+    }
 }
