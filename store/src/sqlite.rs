@@ -1,10 +1,14 @@
 //! `--store sqlite:PATH` (the default): everything in one SQLite file, in WAL mode with a
 //! busy timeout so that several `polyrun serve` processes on one machine can share it.
 //! The schema is migrated at open (`PRAGMA user_version` counts the migrations applied);
-//! every call runs on tokio's blocking pool, on one connection behind a mutex.
+//! every call runs on tokio's blocking pool: writes on one connection, reads on another
+//! (WAL: a reader never waits for a writer, so a token lookup is not held up by another
+//! process's write lock). A call waits at most [`BUSY_TIMEOUT`] for its connection, and
+//! refuses to run once the file it opened was removed or replaced (a grade would be
+//! acknowledged and then lost).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -17,7 +21,8 @@ use crate::model::{
 };
 use crate::{Store, StoreError};
 
-/// How long a call waits for another process's write lock before it gives up (503).
+/// How long a call waits for another process's write lock before it gives up (503), and
+/// at most for its connection, however many calls are queued for it.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one migration after another: a database at `user_version` N has had the
@@ -72,7 +77,25 @@ const MIGRATIONS: &[&str] = &[
 /// The SQLite back end.
 pub struct SqliteStore {
     path: PathBuf,
-    conn: Arc<Mutex<Connection>>,
+    /// The file opened, as the file system knows it.
+    file: Option<FileId>,
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    reader: Arc<tokio::sync::Mutex<Connection>>,
+}
+
+/// A file's device and inode: a file removed and created again at the same path has
+/// another.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<FileId> {
+    None
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -89,10 +112,10 @@ impl SqliteStore {
         let opened = path.clone();
         // Switching a new file to WAL takes a lock SQLite's busy handler does not wait for:
         // processes opening one file at once retry (for up to 10 s) instead of failing.
-        let conn = tokio::task::spawn_blocking(move || {
+        let (writer, reader) = tokio::task::spawn_blocking(move || {
             let mut attempt = 0;
             loop {
-                match open_connection(&opened) {
+                match open_connection(&opened).and_then(|w| Ok((w, open_reader(&opened)?))) {
                     Err(StoreError::Unavailable(m))
                         if attempt < 100 && (m.contains("locked") || m.contains("busy")) =>
                     {
@@ -106,26 +129,70 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Unavailable(format!("opening the SQLite store failed: {e}")))??;
         Ok(SqliteStore {
+            file: file_id(&path),
             path,
-            conn: Arc::new(Mutex::new(conn)),
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            reader: Arc::new(tokio::sync::Mutex::new(reader)),
         })
     }
 
-    /// Runs `f` on the connection, on tokio's blocking pool.
+    /// Runs `f` on the writing connection, on tokio's blocking pool.
     async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        self.on(&self.writer, f).await
+    }
+
+    /// Runs `f`, which only reads, on the reading connection.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.on(&self.reader, f).await
+    }
+
+    async fn on<T, F>(&self, conn: &Arc<tokio::sync::Mutex<Connection>>, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        // Calls queued behind one held up by another process's lock give up in time too.
+        let mut conn = tokio::time::timeout(BUSY_TIMEOUT, Arc::clone(conn).lock_owned())
+            .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "the SQLite store {} is busy (waited {} s for it)",
+                    self.path.display(),
+                    BUSY_TIMEOUT.as_secs()
+                ))
+            })?;
+        let (path, opened) = (self.path.clone(), self.file);
         tokio::task::spawn_blocking(move || {
+            if opened.is_some() && file_id(&path) != opened {
+                return Err(StoreError::Unavailable(format!(
+                    "the SQLite file {} was removed or replaced while polyrun ran; nothing more is \
+                     kept or read until polyrun is restarted",
+                    path.display()
+                )));
+            }
             // A panic mid-call leaves no transaction open (a dropped one rolls back).
-            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
             f(&mut conn)
         })
         .await
         .map_err(|e| StoreError::Unavailable(format!("a SQLite call failed: {e}")))?
     }
+}
+
+/// A second connection to the migrated file, for reads only.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| open_error(path, e))?;
+    conn.pragma_update(None, "query_only", true)
+        .map_err(|e| open_error(path, e))?;
+    Ok(conn)
 }
 
 /// Creates what is missing, opens, sets the connection up and migrates.
@@ -411,7 +478,7 @@ impl Store for SqliteStore {
 
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
         let id = id.to_owned();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let row = conn
                 .query_row(
                     &format!("SELECT {SUMMARY_COLUMNS}, source, report FROM submissions WHERE id = ?1"),
@@ -442,7 +509,7 @@ impl Store for SqliteStore {
         let limit = filter.limit.clamp(1, crate::MAX_PAGE);
         // One more than a page tells whether there is a next one.
         let (sql, values) = listing_query(filter, limit + 1);
-        self.call(move |conn| {
+        self.read(move |conn| {
             let doing = "listing submissions";
             let mut stmt = conn.prepare_cached(&sql).map_err(|e| db_error(doing, e))?;
             let rows = stmt
@@ -524,7 +591,7 @@ impl Store for SqliteStore {
 
     async fn job(&self, token: &str) -> Result<Option<Job>, StoreError> {
         let token = token.to_owned();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let row: Option<JobRow> = conn
                 .query_row(
                     "SELECT token, user, request, created_at_ms, state, owner, lease_until_ms, outcome, finished_at_ms
@@ -590,7 +657,7 @@ impl Store for SqliteStore {
 
     async fn orphaned_jobs(&self, queued_before_ms: i64, now_ms: i64, limit: usize) -> Result<Vec<String>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.call(move |conn| {
+        self.read(move |conn| {
             let doing = "looking for orphaned Judge0 submissions";
             let mut stmt = conn.prepare_cached(ORPHANS_SQL).map_err(|e| db_error(doing, e))?;
             let tokens = stmt
@@ -626,7 +693,7 @@ impl Store for SqliteStore {
 
     async fn identity(&self, hash: &str) -> Result<Option<Identity>, StoreError> {
         let hash = hash.to_owned();
-        self.call(move |conn| {
+        self.read(move |conn| {
             let row: Option<(String, String)> = conn
                 .query_row(
                     "SELECT name, role FROM tokens WHERE hash = ?1 AND revoked = 0",
@@ -647,7 +714,7 @@ impl Store for SqliteStore {
     }
 
     async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let doing = "listing tokens";
             // Oldest first is the order they were kept in (rowid), as in the memory store.
             let mut stmt = conn

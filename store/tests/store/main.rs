@@ -35,6 +35,17 @@ async fn sqlite_store_opens_through_its_url() {
     assert!(path.is_file());
 }
 
+/// Keeps a teacher's token "tess" for `secret`.
+async fn put_teacher(store: &SqliteStore, secret: &str) {
+    let token = NewToken {
+        name: "tess".into(),
+        role: Role::Teacher,
+        hash: hash_token(secret),
+        created_at_ms: 5,
+    };
+    store.put_token(&token).await.expect("put token");
+}
+
 fn job(token: &str) -> Job {
     Job {
         token: token.into(),
@@ -55,15 +66,7 @@ async fn sqlite_data_survives_closing_and_reopening_the_file() {
         let store = SqliteStore::open(&path).await.expect("open");
         store.put_submission(&sub).await.expect("put");
         store.put_job(&job("t-1")).await.expect("put job");
-        store
-            .put_token(&NewToken {
-                name: "tess".into(),
-                role: Role::Teacher,
-                hash: hash_token(&secret),
-                created_at_ms: 5,
-            })
-            .await
-            .expect("put token");
+        put_teacher(&store, &secret).await;
     }
     let store = SqliteStore::open(&path).await.expect("reopen");
     assert_eq!(store.submission(&sub.summary.id).await.expect("get"), Some(sub));
@@ -190,4 +193,86 @@ async fn sqlite_token_conflicts_say_which() {
     };
     let err = store.put_token(&same_hash).await.expect_err("hash taken").to_string();
     assert_eq!(err, "that token exists");
+}
+
+/// A file removed (or replaced) under a running store: nothing is acknowledged and then
+/// lost. Before, the open connection went on writing to the unlinked file, and a grade
+/// answered 200 was gone after a restart.
+#[tokio::test]
+async fn sqlite_refuses_to_go_on_once_its_file_is_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("polyrun.db");
+    let store = SqliteStore::open(&path).await.expect("open");
+    let kept = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 7_000);
+    store.put_submission(&kept).await.expect("put");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let lost = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 8_000);
+    for result in [
+        store.put_submission(&lost).await.map(|_| ()),
+        store.submission(&kept.summary.id).await.map(|_| ()),
+    ] {
+        match result {
+            Err(StoreError::Unavailable(m)) => assert!(m.contains("was removed or replaced"), "{m}"),
+            other => panic!("expected the store to be unavailable, got {other:?}"),
+        }
+    }
+    // A new file at the path is another file: still refused.
+    SqliteStore::open(&path).await.expect("a new store at the path");
+    assert!(matches!(
+        store.put_submission(&lost).await,
+        Err(StoreError::Unavailable(_))
+    ));
+}
+
+/// Another process holding the write lock: token lookups and reads go on (they have a
+/// connection of their own), and writes queued behind one another each give up within
+/// about the busy timeout (5 s), not one timeout per call ahead of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_reads_go_on_and_writes_give_up_in_time_under_a_foreign_lock() {
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("polyrun.db");
+    let store = std::sync::Arc::new(SqliteStore::open(&path).await.expect("open"));
+    let secret = new_token_secret();
+    put_teacher(&store, &secret).await;
+    let kept = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 7_000);
+    store.put_submission(&kept).await.expect("put");
+
+    let other = rusqlite::Connection::open(&path).expect("another connection");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("the write lock");
+
+    // Writes first: each waits for the lock (the first holds the writing connection while
+    // it does), and reads made meanwhile must not queue behind them.
+    let started = Instant::now();
+    let writes: Vec<_> = (0..3)
+        .map(|n| {
+            let store = std::sync::Arc::clone(&store);
+            tokio::spawn(async move {
+                let sub = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 9_000 + n);
+                let result = store.put_submission(&sub).await;
+                (result, started.elapsed())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reading = Instant::now();
+    let who = store.identity(&hash_token(&secret)).await.expect("a lookup");
+    assert_eq!(who.map(|i| i.name).as_deref(), Some("tess"));
+    assert!(store.submission(&kept.summary.id).await.expect("a read").is_some());
+    let read = reading.elapsed();
+    eprintln!("reads while writes wait for a foreign lock: {} ms", read.as_millis());
+    assert!(read < Duration::from_secs(2), "reads waited {read:?}");
+    for write in writes {
+        let (result, took) = write.await.expect("a write");
+        eprintln!("a write under a foreign lock gave up after {} ms", took.as_millis());
+        assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
+        assert!(took >= Duration::from_secs(4), "gave up after {took:?}: too soon");
+        assert!(took < Duration::from_secs(12), "gave up after {took:?}");
+    }
+    other.execute_batch("ROLLBACK").expect("release");
+    let sub = cases::submission(Some("ada"), "two-sum", Verdict::Accepted, 3, 10_000);
+    store.put_submission(&sub).await.expect("writes work again");
 }
