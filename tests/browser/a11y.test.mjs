@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { audit, clickRun, openProblem, sitePage, waitReady } from "./lib.mjs";
+import { audit, clickRun, openProblem, setCode, sitePage, waitReady } from "./lib.mjs";
 
 let grader;
 let page;
@@ -48,6 +48,12 @@ for (const scheme of ["light", "dark"]) {
     await byTestId("add-test-button").click();
     await byTestId("custom-test").first().waitFor();
     await audit(page, `a problem page with an own test case (${scheme})`);
+
+    // Code longer and wider than the editor: its scrolling area must still be reachable by
+    // keyboard (axe's scrollable-region-focusable flagged it as soon as code overflowed).
+    const long = Array.from({ length: 60 }, (_, i) => `x${i} = ${i}  # ${"wide ".repeat(i === 7 ? 60 : 1)}`);
+    await setCode(page, `${long.join("\n")}\n`);
+    await audit(page, `a problem page with code that overflows the editor (${scheme})`);
 
     await page.keyboard.press("Escape");
     await page.locator("body").click({ position: { x: 5, y: 5 } });

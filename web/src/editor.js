@@ -183,6 +183,9 @@ function create(parent, options = {}) {
       readOnly.of(EditorState.readOnly.of(Boolean(options.readOnly))),
       EditorView.contentAttributes.of({
         "aria-label": "code editor",
+        // In the tab order explicitly (as contenteditable already is): checkers such as axe
+        // then see that the scrolling area around it can be reached by keyboard.
+        tabindex: "0",
         spellcheck: "false",
         autocorrect: "off",
         autocapitalize: "off",
