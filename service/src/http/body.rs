@@ -14,6 +14,14 @@ use super::error::ApiError;
 /// The largest request body read (a source is at most 64 KiB; JSON escapes can double it).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// How much memory the request bodies being read at once may take in all, in KiB: each
+/// reserves its declared length (1 MiB when it declares none) until it is parsed, so that
+/// many connections sending large bodies slowly cannot take the server's memory (1024
+/// connections × 1 MiB); past it, a request is a 429 before its body is read.
+pub const BODY_BUDGET_KIB: usize = 64 * 1024;
+
+static BODIES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BODY_BUDGET_KIB);
+
 /// How long a request body may take to arrive (408 after): a client that trickles a body
 /// holds a connection and up to [`MAX_BODY_BYTES`] of memory, so it gets no longer than
 /// a slow link needs for a megabyte.
@@ -45,10 +53,18 @@ pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, bytes: &[u8])
 /// 415 unless `content_type` is absent or JSON.
 fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
     match content_type {
-        Some(declared) if !is_json(declared) => Err(ApiError::UnsupportedMediaType(format!(
-            "the request body is declared as '{}'; send JSON with 'Content-Type: application/json'",
-            declared.chars().take(100).collect::<String>()
-        ))),
+        Some(declared) if !is_json(declared) => {
+            // What `curl -d` sends unless told otherwise.
+            let hint = if declared.starts_with("application/x-www-form-urlencoded") {
+                " (curl -d sends form data: add -H 'Content-Type: application/json')"
+            } else {
+                ""
+            };
+            Err(ApiError::UnsupportedMediaType(format!(
+                "the request body is declared as '{}'; send JSON with 'Content-Type: application/json'{hint}",
+                super::shown(declared)
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -64,13 +80,23 @@ pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> 
     check_content_type(content_type)?;
     // A body declared too large is refused before a byte of it is read (and so before
     // `Expect: 100-continue` would invite the client to send it).
-    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok());
-    if declared
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
+    let reserve = declared.map_or(MAX_BODY_BYTES, |n| n as usize).div_ceil(1024).max(1);
+    let _reserved = BODIES
+        .try_acquire_many(u32::try_from(reserve).unwrap_or(u32::MAX))
+        .map_err(|_| {
+            ApiError::Crowded(format!(
+                "the grader is reading too many request bodies at once ({} MiB); try again shortly",
+                BODY_BUDGET_KIB / 1024
+            ))
+        })?;
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY_BYTES))
         .await
         .map_err(|_| {

@@ -6,6 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use polyrun_core::api::ErrorBody;
 
+/// `text` from the client as an error message shows it: at most 100 characters, then `…`
+/// (an id or a path may be a megabyte long).
+pub fn shown(text: &str) -> String {
+    let mut clipped: String = text.chars().take(100).collect();
+    if clipped.len() < text.len() {
+        clipped.push('…');
+    }
+    clipped
+}
+
 /// An answer other than success.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -37,6 +47,9 @@ pub enum ApiError {
     /// The body did not arrive in time (408).
     #[error("{0}")]
     TimedOut(String),
+    /// Too many request bodies are being read at once (429): their memory is bounded.
+    #[error("{0}")]
+    Crowded(String),
     /// Every grading slot and every place in the queue is taken (429).
     #[error("the grader is busy: too many runs at once; try again shortly")]
     Busy,
@@ -61,7 +74,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Busy | ApiError::ShuttingDown => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy | ApiError::ShuttingDown | ApiError::Crowded(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

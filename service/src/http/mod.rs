@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, CorsLayer};
 
-pub use error::ApiError;
+pub use error::{ApiError, shown};
 pub use state::AppState;
 
 /// The router: the API, and the site in `site` (if any) at `/`.
@@ -78,7 +78,7 @@ pub fn router(state: Arc<AppState>, site: Option<PathBuf>) -> Router {
 }
 
 async fn not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!("there is nothing at {}", uri.path()))
+    ApiError::NotFound(format!("there is nothing at {}", shown(uri.path())))
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {

@@ -56,7 +56,7 @@ impl Site {
 pub async fn file(State(site): State<Arc<Site>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     if site.resolve(&path).await.is_none() {
-        return ApiError::NotFound(format!("there is nothing at {}", clip(&path))).into_response();
+        return ApiError::NotFound(format!("there is nothing at {}", super::shown(&path))).into_response();
     }
     let mut response = match site.files.clone().oneshot(request).await {
         Ok(response) => response.map(axum::body::Body::new),
@@ -90,14 +90,6 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn clip(path: &str) -> String {
-    let mut clipped: String = path.chars().take(100).collect();
-    if clipped.len() < path.len() {
-        clipped.push('…');
-    }
-    clipped
 }
 
 /// The meta element that tells the app where its grader is (`frontend/src/services/grader.rs`).

@@ -92,6 +92,6 @@ impl AppState {
     pub fn problem(&self, id: &str) -> Result<&Problem, ApiError> {
         self.bank
             .get(id)
-            .ok_or_else(|| ApiError::NotFound(format!("there is no problem '{id}'")))
+            .ok_or_else(|| ApiError::NotFound(format!("there is no problem '{}'", super::shown(id))))
     }
 }

@@ -417,6 +417,27 @@ fn bad_requests_get_a_4xx_and_the_server_lives_on() {
         404,
         "nope",
     );
+    // What a client sent is echoed clipped: an id of 200,000 characters is not.
+    let (status, answer) = server.json(
+        "POST",
+        "/api/v1/grade",
+        &json!({"problem": "p".repeat(200_000), "language": "python", "source": source}),
+    );
+    let message = answer["error"].as_str().unwrap_or_default();
+    assert_eq!(status, 404, "{message}");
+    assert!(
+        message.starts_with("there is no problem 'ppp") && message.chars().count() < 150,
+        "{message}"
+    );
+    let (status, answer) = server.json("GET", &format!("/{}", "x".repeat(5000)), &Value::Null);
+    assert_eq!(status, 404);
+    assert!(
+        answer["error"].as_str().unwrap_or_default().chars().count() < 150,
+        "{answer}"
+    );
+    // A Judge0 language id that does not decode is a 400 that says so (it was "no language
+    // with id ''").
+    expect_error(server.json("GET", "/languages/%FF", &Value::Null), 400, "path");
     let big = "#".repeat(65 * 1024);
     expect_error(
         server.json(
@@ -467,7 +488,7 @@ fn bodies_not_declared_as_json_get_415_and_then_json_works() {
             grade,
         ),
         415,
-        "application/json",
+        "curl -d sends form data",
     );
     expect_error(
         server.typed_json("POST", "/api/v1/run", Some("multipart/form-data; boundary=x"), run),
@@ -851,4 +872,60 @@ fn a_body_declared_too_large_is_refused_before_it_is_sent() {
         assert!(answer.contains("over 1024 KiB"), "{path}: {answer}");
         assert!(took < Duration::from_secs(3), "{path}: the answer took {took:?}");
     }
+}
+
+/// The server's resident memory (VmRSS, KiB).
+fn rss_kib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).expect("the server's status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// Many connections each sending most of a 1 MB body and then stalling: the bodies being
+/// read at once take at most their budget (64 MiB); a request past it is a 429 before its
+/// body is read. Before, each connection held its megabyte (800 of them: 927 MB).
+#[test]
+fn request_bodies_in_flight_have_a_memory_budget() {
+    let server = Server::start(&[]);
+    let before = rss_kib(&server);
+    let body = format!("{{\"language\": \"python\", \"source\": \"{}", "x".repeat(700_000));
+    let mut crowded = 0;
+    let mut streams = Vec::new();
+    for _ in 0..200 {
+        let mut stream = TcpStream::connect(&server.client.addr).expect("a connection");
+        let head = "POST /api/v1/run HTTP/1.1\r\nHost: polyrun\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+        stream.write_all(head.as_bytes()).expect("headers");
+        // A request past the budget is refused from its headers; the others are sent most
+        // of their body and then stall.
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("a timeout");
+        let mut answer = [0u8; 512];
+        match stream.read(&mut answer) {
+            Ok(n) if String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 429") => crowded += 1,
+            Ok(n) => panic!("unexpected answer: {}", String::from_utf8_lossy(&answer[..n])),
+            Err(_) => {
+                stream.write_all(body.as_bytes()).expect("most of a body");
+                streams.push(stream);
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let during = rss_kib(&server);
+    let grown = during.saturating_sub(before) / 1024;
+    eprintln!("200 stalled 1 MB bodies: {crowded} refused with 429, the server grew by {grown} MiB");
+    assert!(crowded >= 100, "only {crowded} of 200 were refused");
+    assert!(grown < 128, "the server grew by {grown} MiB");
+    drop(streams);
+    // Their budget comes back: an ordinary request is served.
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "print(6 * 7)"}),
+    );
+    assert_eq!((status, report["stdout"].as_str()), (200, Some("42\n")), "{report}");
 }

@@ -86,12 +86,12 @@ pub async fn all_languages() -> Json<Value> {
         (status = 404, description = "No such language", body = ErrorBody),
     ))]
 pub async fn language(id: Result<Path<String>, PathRejection>) -> Result<Json<Value>, ApiError> {
-    let id = id.map(|Path(id)| id).unwrap_or_default();
+    let Path(id) = id.map_err(|e| ApiError::BadRequest(format!("the path is not valid: {e}")))?;
     id.parse()
         .ok()
         .and_then(Judge0Language::by_id)
         .map(|l| Json(l.detail()))
-        .ok_or_else(|| ApiError::NotFound(format!("there is no language with id '{id}'")))
+        .ok_or_else(|| ApiError::NotFound(format!("there is no language with id '{}'", crate::http::shown(&id))))
 }
 
 /// `GET /statuses`.
