@@ -10,6 +10,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::account::AccountState;
+use crate::components::route_focus::RouteFocus;
 use crate::components::site_footer::{SiteFooter, apply_theme};
 use crate::components::user_bar::UserBar;
 use crate::hooks::{recheck, use_grader};
@@ -157,6 +158,7 @@ pub fn App(props: &AppProps) -> Html {
                             <UserBar />
                         </header>
                         <Switch<Route> render={switch} />
+                        <RouteFocus />
                         <SiteFooter />
                     </HashRouter>
                 </ContextProvider<UseReducerHandle<AccountState>>>

@@ -91,6 +91,38 @@ test("? and the footer's button open the shortcuts; Escape closes them", { timeo
   assert.equal(await dialog.isVisible(), false, "? typed in the search opens nothing");
 });
 
+test("following a link with the keyboard puts the focus on the new page's heading", { timeout: 60_000 }, async () => {
+  await page.goto(`${grader.origin}/#/`);
+  await page.reload(); // a fresh page: the search above filtered the list
+  const link = byTestId("problem-link").first();
+  await link.waitFor({ timeout: 30_000 });
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      return el ? `${el.tagName}:${el.textContent.trim().slice(0, 80)}` : "none";
+    });
+  assert.match(await focused(), /^BODY:/, "a fresh page starts on <body>");
+  const title = (await link.textContent()).trim();
+  await link.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1", null, { timeout: 10_000 });
+  const heading = await focused();
+  assert.ok(heading.startsWith("H1:"), heading);
+  assert.ok(title.includes(heading.slice(3)) || heading.includes(title), `${heading} is not ${title}`);
+
+  // Back to the list with the brand link: the welcome page's heading.
+  await page.locator("a.brand").focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(
+    () => document.activeElement?.tagName === "H1" && document.activeElement.textContent.includes("Practise"),
+    null,
+    { timeout: 10_000 },
+  );
+  // Tab goes on from the top of the page, not from wherever the old page left it.
+  await page.keyboard.press("Tab");
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), "BODY");
+});
+
 test("Ctrl+Enter runs and Ctrl+Shift+Enter submits, from the editor", { timeout: 240_000 }, async () => {
   await openProblem(page, grader.origin, "two-sum");
   await waitReady(page, "python");

@@ -7,6 +7,7 @@ pub mod my_submissions;
 pub mod packs;
 pub mod problem_list;
 pub mod results;
+pub mod route_focus;
 pub mod runtime_status;
 pub mod share_bar;
 pub mod shortcuts;
