@@ -860,16 +860,7 @@ mod tests {
     }
 
     fn result(index: usize, value: i64) -> Record {
-        Record::Result {
-            index,
-            value: Some(RawJson::from_value(&json!(value))),
-            error: None,
-            stdout: String::new(),
-            stderr: String::new(),
-            stdout_dropped: 0,
-            stderr_dropped: 0,
-            time_ms: 0.1,
-        }
+        Record::returned(index, &json!(value), 0.1)
     }
 
     fn input(indexes: &[usize]) -> HarnessInput {
@@ -1157,16 +1148,7 @@ mod tests {
 
     #[test]
     fn large_returned_values_are_judged_but_not_kept() {
-        let big = |n: usize| Record::Result {
-            index: 0,
-            value: Some(RawJson::from_value(&json!(vec![0; n]))),
-            error: None,
-            stdout: String::new(),
-            stderr: String::new(),
-            stdout_dropped: 0,
-            stderr_dropped: 0,
-            time_ms: 1.0,
-        };
+        let big = |n: usize| Record::returned(0, &json!(vec![0; n]), 1.0);
         let mut g = Grading::new(&problem(), Language::Python, "src");
         g.absorb(session(
             &[Record::Loaded, Record::Start { index: 0 }, big(40_000)],

@@ -191,6 +191,23 @@ pub enum Record {
     Done,
 }
 
+impl Record {
+    /// A call for test `index` that returned `value` (JSON) in `time_ms`, printing
+    /// nothing, as a harness reports it.
+    pub fn returned(index: usize, value: &Value, time_ms: f64) -> Record {
+        Record::Result {
+            index,
+            value: Some(RawJson::from_value(value)),
+            error: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_dropped: 0,
+            stderr_dropped: 0,
+            time_ms,
+        }
+    }
+}
+
 /// The kinds of record.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]

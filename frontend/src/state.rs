@@ -601,7 +601,7 @@ mod tests {
     use super::*;
     use polyrun_core::grading::{Grading, Session, SessionEnd};
     use polyrun_core::problem::{Difficulty, ProblemMeta};
-    use polyrun_core::protocol::{Item, RawJson, Record};
+    use polyrun_core::protocol::{Item, Record};
     use polyrun_core::{CompareMode, ErrorInfo};
     use serde_json::json;
 
@@ -886,16 +886,7 @@ mod tests {
         let mut items = vec![Item::Record(Record::Loaded)];
         for (index, value) in [(0, json!([0, 1])), (1, json!([0, 1])), (2, json!("anything"))] {
             items.push(Item::Record(Record::Start { index }));
-            items.push(Item::Record(Record::Result {
-                index,
-                value: Some(RawJson::from_value(&value)),
-                error: None,
-                stdout: String::new(),
-                stderr: String::new(),
-                stdout_dropped: 0,
-                stderr_dropped: 0,
-                time_ms: 0.1,
-            }));
+            items.push(Item::Record(Record::returned(index, &value, 0.1)));
         }
         items.push(Item::Record(Record::Done));
         grading.absorb(Session {

@@ -433,16 +433,7 @@ mod tests {
         assert!(output.write(1, &encode(&Record::Start { index: 0 })));
         assert!(output.write(1, &encode(&Record::Start { index: 1 })));
         assert_eq!(try_read(&mut source), None);
-        let result = Record::Result {
-            index: 0,
-            value: None,
-            error: None,
-            stdout: String::new(),
-            stderr: String::new(),
-            stdout_dropped: 0,
-            stderr_dropped: 0,
-            time_ms: 1.0,
-        };
+        let result = Record::returned(0, &serde_json::json!(0), 1.0);
         assert!(output.write(1, &encode(&result)));
         assert_eq!(try_read(&mut source), Some(input.test_lines()[1].clone()));
         assert!(output.write(1, &encode(&result)));
