@@ -109,6 +109,10 @@ enum Command {
         /// Runs that may wait for a sandbox; beyond them requests get 429.
         #[arg(long, default_value_t = 32)]
         queue: usize,
+        /// Connections one client (an IPv4 address, an IPv6 /64) may hold at once; past it,
+        /// 429. 0: no cap (behind a reverse proxy, where every connection is the proxy's).
+        #[arg(long, default_value_t = polyrun_service::http::clients::DEFAULT_PER_CLIENT)]
+        max_connections_per_client: usize,
         #[command(flatten)]
         store: StoreArg,
         /// `open`: anyone may run and grade; `tokens`: every route but the public ones needs
@@ -329,6 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             site,
             workers,
             queue,
+            max_connections_per_client,
             store,
             auth,
         } => {
@@ -353,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 queue,
                 store,
                 auth,
+                per_client: max_connections_per_client,
             })
             .await?;
             Ok(ExitCode::SUCCESS)

@@ -6,17 +6,22 @@
 //! kernel's backlog) and in idleness ([`HEADER_TIMEOUT`]: a request's headers, or the next
 //! request on a kept-alive connection, must come within it), so that slow or idle clients
 //! can neither exhaust the process's file descriptors nor hold a stopping server open.
+//! One client (an address, `http::clients`) holds at most `--max-connections-per-client`
+//! of them: past it, its new connection is answered 429 and closed at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::Request;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 use anyhow::Context;
 use polyrun_core::ProblemBank;
@@ -24,6 +29,7 @@ use polyrun_grader::{Grader, GraderConfig};
 use polyrun_store::Store;
 
 use crate::http::auth::AuthMode;
+use crate::http::clients::{ClientKey, Clients};
 use crate::http::judge0::handlers::{ORPHAN_AFTER_MS, sweep};
 use crate::http::{AppState, router};
 
@@ -52,6 +58,8 @@ pub struct ServeOptions {
     pub store: Arc<dyn Store>,
     /// Whether tokens are needed.
     pub auth: AuthMode,
+    /// Connections one client may hold at once (0: no cap, as behind a reverse proxy).
+    pub per_client: usize,
 }
 
 /// Serves until interrupted.
@@ -90,9 +98,12 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let state = Arc::new(state);
     tokio::spawn(sweeper(Arc::clone(&state)));
     let stopping = state.stopping.clone();
-    let service = TowerToHyperService::new(router(state, options.site));
+    let app = router(state, options.site);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let clients = Clients::new(options.per_client);
+    let per_client = clients.per_client;
+    let refusals = Arc::new(Semaphore::new(REFUSALS_AT_ONCE));
     let stop = shutdown();
     tokio::pin!(stop);
     loop {
@@ -100,9 +111,9 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             slot = Arc::clone(&slots).acquire_owned() => slot.context("the connection slots closed")?,
             () = &mut stop => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait a little rather than spin.
                     eprintln!("polyrun serve: cannot accept a connection: {e}");
@@ -112,17 +123,36 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             },
             () = &mut stop => break,
         };
+        let client = ClientKey::of(peer.ip());
+        let Some(held) = clients.connect(client) else {
+            drop(slot);
+            if let Ok(place) = Arc::clone(&refusals).try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream, client, per_client).await;
+                    drop(place);
+                });
+            }
+            continue;
+        };
         // Answers are small: send them at once rather than wait for the client's ACK.
         let _ = stream.set_nodelay(true);
+        // The body budget tells clients apart by this (unless they are not told apart).
+        let known = clients.capped().then_some(client);
+        let with_client = TowerToHyperService::new(app.clone().map_request(move |mut request: Request<Incoming>| {
+            if let Some(client) = known {
+                request.extensions_mut().insert(client);
+            }
+            request
+        }));
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
-            .serve_connection(TokioIo::new(stream), service.clone());
+            .serve_connection(TokioIo::new(stream), with_client);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A connection's errors (a client gone, a header timeout) are the client's.
             let _ = connection.await;
-            drop(slot);
+            drop((held, slot));
         });
     }
     // Runs still waiting for a sandbox are answered now (429); the ones running finish,
@@ -132,6 +162,43 @@ pub async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     graceful.shutdown().await;
     eprintln!("polyrun serve: stopped");
     Ok(())
+}
+
+/// Connections past their client's cap being answered at once; past it, they are closed
+/// without an answer.
+const REFUSALS_AT_ONCE: usize = 64;
+
+/// How long a refused connection is kept open for its answer to be read.
+const REFUSAL_LINGER: Duration = Duration::from_secs(2);
+
+/// Answers a connection past its client's cap with a 429 and closes it: the answer is
+/// written without reading the request, then what the client sends is read and dropped
+/// for a moment (closing a socket with unread data resets it, and the client could lose
+/// the answer).
+async fn refuse(mut stream: tokio::net::TcpStream, client: ClientKey, cap: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let body = serde_json::json!({
+        "error": format!(
+            "{client} already holds {cap} connections to this server, its most at once; \
+             close some (or reuse them) and try again"
+        )
+    })
+    .to_string();
+    let answer = format!(
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\
+         x-content-type-options: nosniff\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(REFUSAL_LINGER, async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<(), std::io::Error>(())
+    })
+    .await;
 }
 
 /// Runs the Judge0 submissions that a process on this store left unfinished: at start,

@@ -9,6 +9,7 @@ use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
+use super::clients::{ClientKey, Tally};
 use super::error::ApiError;
 
 /// The largest request body read (a source is at most 64 KiB; JSON escapes can double it).
@@ -21,6 +22,12 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const BODY_BUDGET_KIB: usize = 64 * 1024;
 
 static BODIES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BODY_BUDGET_KIB);
+
+/// The part of [`BODY_BUDGET_KIB`] one client may hold (`clients.rs`): a quarter, so that
+/// one address sending slow bodies leaves the rest to others.
+pub const CLIENT_BODY_BUDGET_KIB: usize = BODY_BUDGET_KIB / 4;
+
+static BODIES_BY_CLIENT: std::sync::LazyLock<std::sync::Arc<Tally>> = std::sync::LazyLock::new(Default::default);
 
 /// How long a request body may take to arrive (408 after): a client that trickles a body
 /// holds a connection and up to [`MAX_BODY_BYTES`] of memory, so it gets no longer than
@@ -89,6 +96,22 @@ pub async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> 
         return Err(too_large());
     }
     let reserve = declared.map_or(MAX_BODY_BYTES, |n| n as usize).div_ceil(1024).max(1);
+    // The client's share first (served on a socket with clients told apart), then the
+    // server's whole budget.
+    let _share = match parts.extensions.get::<ClientKey>() {
+        Some(client) => Some(
+            BODIES_BY_CLIENT
+                .take(*client, reserve, CLIENT_BODY_BUDGET_KIB)
+                .ok_or_else(|| {
+                    ApiError::Crowded(format!(
+                        "this address is sending too many request bodies at once ({} MiB); \
+                         try again once they are sent",
+                        CLIENT_BODY_BUDGET_KIB / 1024
+                    ))
+                })?,
+        ),
+        None => None,
+    };
     let _reserved = BODIES
         .try_acquire_many(u32::try_from(reserve).unwrap_or(u32::MAX))
         .map_err(|_| {

@@ -11,6 +11,7 @@
 pub mod admission;
 pub mod auth;
 pub mod body;
+pub mod clients;
 mod error;
 pub mod judge0;
 pub mod openapi;

@@ -884,18 +884,32 @@ fn rss_kib(server: &Server) -> u64 {
         .expect("VmRSS")
 }
 
-/// Many connections each sending most of a 1 MB body and then stalling: the bodies being
-/// read at once take at most their budget (64 MiB); a request past it is a 429 before its
-/// body is read. Before, each connection held its megabyte (800 of them: 927 MB).
+/// A connection to `addr` from the loopback address `from` (127.0.0.2, …): on Linux all of
+/// 127/8 is this machine, so one test can be several clients.
+fn connect_from(from: &str, addr: &str) -> TcpStream {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    let local: std::net::SocketAddr = format!("{from}:0").parse().expect("a source address");
+    socket.bind(&local.into()).expect("bind to the source address");
+    let remote: std::net::SocketAddr = addr.parse().expect("the server's address");
+    socket.connect(&remote.into()).expect("a connection");
+    socket.into()
+}
+
+/// Many connections each sending most of a 1 MB body and then stalling, from five
+/// addresses: the bodies being read at once take at most their budget (64 MiB, and 16 MiB
+/// per address); a request past it is a 429 before its body is read. Before, each
+/// connection held its megabyte (800 of them: 927 MB).
 #[test]
 fn request_bodies_in_flight_have_a_memory_budget() {
     let server = Server::start(&[]);
     let before = rss_kib(&server);
     let body = format!("{{\"language\": \"python\", \"source\": \"{}", "x".repeat(700_000));
     let mut crowded = 0;
+    let mut by_address = std::collections::HashMap::new();
     let mut streams = Vec::new();
-    for _ in 0..200 {
-        let mut stream = TcpStream::connect(&server.client.addr).expect("a connection");
+    for i in 0..200 {
+        let from = format!("127.0.0.{}", 1 + i % 5);
+        let mut stream = connect_from(&from, &server.client.addr);
         let head = "POST /api/v1/run HTTP/1.1\r\nHost: polyrun\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
         stream.write_all(head.as_bytes()).expect("headers");
         // A request past the budget is refused from its headers; the others are sent most
@@ -910,14 +924,25 @@ fn request_bodies_in_flight_have_a_memory_budget() {
             Err(_) => {
                 stream.write_all(body.as_bytes()).expect("most of a body");
                 streams.push(stream);
+                *by_address.entry(from).or_insert(0) += 1;
             }
         }
     }
     std::thread::sleep(Duration::from_millis(1000));
     let during = rss_kib(&server);
     let grown = during.saturating_sub(before) / 1024;
-    eprintln!("200 stalled 1 MB bodies: {crowded} refused with 429, the server grew by {grown} MiB");
-    assert!(crowded >= 100, "only {crowded} of 200 were refused");
+    eprintln!(
+        "200 stalled 1 MB bodies from 5 addresses: {crowded} refused with 429, read at once {by_address:?}, \
+         the server grew by {grown} MiB"
+    );
+    // 1 MB declared reserves 977 KiB: 16 per address fit in 16 MiB, 67 in 64 MiB.
+    assert_eq!(streams.len(), 200 - crowded);
+    assert!(
+        (60..=67).contains(&streams.len()),
+        "{} bodies read at once",
+        streams.len()
+    );
+    assert!(by_address.values().all(|n| *n <= 16), "{by_address:?}");
     assert!(grown < 128, "the server grew by {grown} MiB");
     drop(streams);
     // Their budget comes back: an ordinary request is served.
@@ -928,4 +953,89 @@ fn request_bodies_in_flight_have_a_memory_budget() {
         &json!({"language": "python", "source": "print(6 * 7)"}),
     );
     assert_eq!((status, report["stdout"].as_str()), (200, Some("42\n")), "{report}");
+}
+
+/// One client cannot take every connection: past `--max-connections-per-client` its new
+/// connection is answered 429 at once and closed, while another address is served, and a
+/// connection it closes is a place it gets back. One address cannot take the whole body
+/// budget either (16 of its 64 MiB), while another is still read.
+#[test]
+fn one_client_holds_at_most_its_share() {
+    use std::time::Instant;
+
+    let server = Server::start(&["--max-connections-per-client", "4"]);
+    let addr = server.client.addr.clone();
+    let get = |stream: &mut TcpStream| {
+        stream
+            .write_all(b"GET /api/v1/problems HTTP/1.1\r\nHost: polyrun\r\nConnection: close\r\n\r\n")
+            .expect("a request");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a timeout");
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let mut idle: Vec<TcpStream> = (0..4).map(|_| connect_from("127.0.0.1", &addr)).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let answer = get(&mut connect_from("127.0.0.1", &addr));
+    let took = started.elapsed();
+    eprintln!(
+        "a fifth connection: {} in {took:?}",
+        answer.lines().next().unwrap_or("")
+    );
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("127.0.0.1 already holds 4 connections"), "{answer}");
+    assert!(took < Duration::from_secs(3), "the refusal took {took:?}");
+    let answer = get(&mut connect_from("127.0.0.2", &addr));
+    assert!(answer.starts_with("HTTP/1.1 200"), "another address: {answer}");
+    drop(idle.pop());
+    std::thread::sleep(Duration::from_millis(300));
+    let answer = get(&mut connect_from("127.0.0.1", &addr));
+    assert!(answer.starts_with("HTTP/1.1 200"), "a place came back: {answer}");
+    drop(idle);
+
+    // The body share, with the default connection cap.
+    let server = Server::start(&[]);
+    let addr = server.client.addr.clone();
+    let head = "POST /api/v1/run HTTP/1.1\r\nHost: polyrun\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+    let answer_of = |stream: &mut TcpStream| {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .expect("a timeout");
+        let mut answer = [0u8; 1024];
+        match stream.read(&mut answer) {
+            Ok(n) => Some(String::from_utf8_lossy(&answer[..n]).into_owned()),
+            Err(_) => None,
+        }
+    };
+    let mut reading = Vec::new();
+    let mut refused = None;
+    for _ in 0..20 {
+        let mut stream = connect_from("127.0.0.1", &addr);
+        stream.write_all(head.as_bytes()).expect("headers");
+        match answer_of(&mut stream) {
+            None => reading.push(stream),
+            Some(answer) => {
+                refused = Some(answer);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("one address is refused before 20 bodies");
+    eprintln!(
+        "one address: {} bodies read at once, then {}",
+        reading.len(),
+        refused.lines().next().unwrap_or("")
+    );
+    assert_eq!(reading.len(), 16);
+    assert!(refused.starts_with("HTTP/1.1 429"), "{refused}");
+    assert!(
+        refused.contains("this address is sending too many request bodies"),
+        "{refused}"
+    );
+    let mut other = connect_from("127.0.0.2", &addr);
+    other.write_all(head.as_bytes()).expect("headers");
+    assert_eq!(answer_of(&mut other), None, "another address's body is being read");
 }
