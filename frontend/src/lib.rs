@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod hints;
 pub mod markdown;
 pub mod packs;
 pub mod panic;

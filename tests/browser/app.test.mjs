@@ -322,6 +322,11 @@ step("an own test with arguments adds a result", { timeout: 240_000 }, async () 
   await page.locator('[data-testid="add-test-button"]').click();
   const custom = page.locator('[data-testid="custom-test"]').nth(before);
   await custom.waitFor();
+  // Each empty box shows the form its value takes: the first example's argument.
+  const hints = await custom
+    .locator('[data-testid="test-arg-input"]')
+    .evaluateAll((boxes) => boxes.map((b) => b.placeholder));
+  assert.deepEqual(hints, ["e.g. [2,7,11,15]", "e.g. 9"]);
   await custom.locator('[data-testid="test-arg-input"][data-param="0"]').fill("[1, 5, 9, 4]");
   await custom.locator('[data-testid="test-arg-input"][data-param="1"]').fill("13");
   await custom.locator('[data-testid="test-expected-input"]').fill("[2, 3]");

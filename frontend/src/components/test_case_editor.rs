@@ -5,6 +5,7 @@ use polyrun_core::Language;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::hints::Hints;
 use crate::state::{Action, CustomTest};
 
 /// Properties of [`TestCaseEditor`].
@@ -16,6 +17,10 @@ pub struct TestCaseEditorProps {
     pub params: Vec<String>,
     /// The language, to show parameter names as the code sees them.
     pub language: Language,
+    /// What each argument's box shows while empty: the first example's argument
+    /// (`e.g. [2, 7, 11, 15]`), so that the form each value takes is clear.
+    #[prop_or_default]
+    pub hints: Hints,
     /// The page's reducer.
     pub dispatch: Callback<Action>,
 }
@@ -70,7 +75,7 @@ fn view_test(props: &TestCaseEditorProps, n: usize, test: &CustomTest) -> Html {
             &props.language.identifier(name),
             value,
             test.arg_error(param),
-            "e.g. [1, 2, 3]",
+            props.hints.arg(param),
             oninput,
             Some(param),
         )
@@ -89,7 +94,7 @@ fn view_test(props: &TestCaseEditorProps, n: usize, test: &CustomTest) -> Html {
             "expected (optional)",
             test.expected.clone(),
             test.expected_error(),
-            "empty: any value passes",
+            "empty: any value passes".to_owned(),
             oninput,
             None,
         )
@@ -112,7 +117,7 @@ fn json_field(
     label: &str,
     value: String,
     error: Option<String>,
-    placeholder: &'static str,
+    placeholder: String,
     oninput: Callback<InputEvent>,
     param: Option<usize>,
 ) -> Html {

@@ -22,6 +22,7 @@ use crate::components::runtime_status::RuntimeStatus;
 use crate::components::share_bar::{ShareBar, use_shared_link};
 use crate::components::shortcuts::command_of;
 use crate::components::test_case_editor::TestCaseEditor;
+use crate::hints::Hints;
 use crate::hooks::{Load, use_account, use_autosave, use_grader, use_problem, use_sandbox};
 use crate::pages::not_found::NotFound;
 use crate::pages::welcome::set_title;
@@ -604,7 +605,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                             open_error={state.open_error.clone()}
                             on_open={open_submission} {on_refresh} />
                     }
-                    <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch} />
+                    <TestCaseEditor tests={state.tests.clone()} params={meta.params.clone()} {language} {dispatch}
+                        hints={Hints::from_example(problem.tests.first().map(|t| &t.test))} />
                 </div>
             </div>
         </main>
