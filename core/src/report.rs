@@ -155,6 +155,11 @@ pub struct RunReport {
     pub time_ms: f64,
     /// How it ended.
     pub status: RunStatus,
+    /// The most memory the program used beyond its runtime's own start-up footprint, in
+    /// KiB: what a memory limit bounds (the peak size of its linear memory, less the
+    /// footprint). Measured by the grader; absent where nothing measures it (the browser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_kb: Option<u64>,
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub fn collected_report(stdout: &[u8], stderr: &[u8], dropped: u64, end: RunEnd,
         exit_code: end.exit_code,
         time_ms,
         status: end.status,
+        memory_kb: None,
     }
 }
 

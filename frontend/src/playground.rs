@@ -134,7 +134,15 @@ impl Outcome {
                     RunStatus::TimeLimitExceeded => "Time limit exceeded".to_owned(),
                     RunStatus::MemoryLimitExceeded => "Memory limit exceeded".to_owned(),
                 };
-                format!("{how} · exit code {} · {:.1} ms", report.exit_code, report.time_ms)
+                let memory = match report.memory_kb {
+                    // Where it was measured (a run on the grader).
+                    Some(kb) => format!(" · {:.1} MB of memory", kb as f64 * 1024.0 / 1_000_000.0),
+                    None => String::new(),
+                };
+                format!(
+                    "{how} · exit code {} · {:.1} ms{memory}",
+                    report.exit_code, report.time_ms
+                )
             }
             Outcome::Failed(reason) => format!("Not run: {reason}"),
             Outcome::Stopped => "Stopped: you stopped the program before it ended.".to_owned(),
@@ -153,6 +161,7 @@ mod tests {
             exit_code,
             time_ms: 12.34,
             status,
+            memory_kb: None,
         }
     }
 
@@ -191,6 +200,14 @@ mod tests {
         let ok = Outcome::Ran(report(RunStatus::Ok, 3));
         assert_eq!(ok.data_status(), "ok");
         assert_eq!(ok.summary(), "Exited with an error · exit code 3 · 12.3 ms");
+        let measured = Outcome::Ran(RunReport {
+            memory_kb: Some(51_264),
+            ..report(RunStatus::Ok, 0)
+        });
+        assert_eq!(
+            measured.summary(),
+            "Finished · exit code 0 · 12.3 ms · 52.5 MB of memory"
+        );
         assert!(ok.is_error(), "a non-zero exit is shown as an error");
         assert!(!Outcome::Ran(report(RunStatus::Ok, 0)).is_error());
         assert_eq!(Outcome::Stopped.data_status(), "stopped");

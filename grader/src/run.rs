@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use polyrun_core::Language;
+use polyrun_core::grading::SessionEnd;
 use polyrun_core::report::RunReport;
 use polyrun_core::run::{RunEnd, collected_report};
 
@@ -61,7 +62,13 @@ impl Grader {
             memory_cap,
             grading_end: None,
         };
-        let (end, _) = run_session(self, language, &runtime, spec, &shared).await;
+        let (end, stats) = run_session(self, language, &runtime, spec, &shared).await;
+        // What the limit bounds: the peak beyond the runtime's own footprint; a program
+        // stopped at the limit needed more than it, which is what it reports.
+        let mut memory_kb = (stats.peak_memory.saturating_sub(runtime.footprint) as u64).div_ceil(1024);
+        if end == SessionEnd::MemoryLimit {
+            memory_kb = memory_kb.max((limits.memory_bytes as u64).div_ceil(1024));
+        }
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
         let end = RunEnd::of(
             language,
@@ -70,7 +77,7 @@ impl Grader {
             (limits.memory_bytes >> 20) as u64,
         );
         let guard = shared.lock();
-        match &guard.destination {
+        let report = match &guard.destination {
             Destination::Collect {
                 stdout,
                 stderr,
@@ -87,6 +94,10 @@ impl Grader {
                 Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms))
             }
             Destination::Harness(_) => Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms)),
-        }
+        };
+        report.map(|report| RunReport {
+            memory_kb: Some(memory_kb),
+            ..report
+        })
     }
 }

@@ -46,13 +46,22 @@ test("Run on the grader posts the program to /api/v1/run and shows its report", 
     assert.equal(last.time_limit_ms, 5000);
   }
 
+  // The grader measures memory: what the program used beyond the interpreter's own.
   await chooseLanguage(page, "python");
+  await setCode(page, "x = bytearray(30 * 1024 * 1024)\nprint(len(x))\n");
+  const big = await runPlayground(page);
+  assert.deepEqual([big.status, big.exitCode], ["ok", 0], JSON.stringify(big));
+  const status = page.locator('[data-testid="run-status"]');
+  const kb = Number(await status.getAttribute("data-memory-kb"));
+  assert.ok(kb >= 30 * 1024 && kb < 40 * 1024, `30 MiB allocated, ${kb} KiB reported`);
+  assert.match(await status.innerText(), / MB of memory/);
+
   await setCode(page, LOOP);
   await setField(page, "time-limit-input", "1000");
   const loop = await runPlayground(page);
   assert.deepEqual([loop.status, loop.exitCode], ["time_limit_exceeded", 124], JSON.stringify(loop));
   assert.ok(loop.waitedMs >= 1000, `stopped after ${loop.waitedMs} ms, not before the 1000 ms limit`);
   assert.ok(loop.waitedMs < 1000 + 15_000, `stopped after ${loop.waitedMs} ms`);
-  assert.equal(posted.length, 4, "every run went to the grader");
+  assert.equal(posted.length, 5, "every run went to the grader");
   assert.deepEqual(log.filter((l) => l.startsWith("pageerror")), [], log.join("\n"));
 });

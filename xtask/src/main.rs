@@ -3,8 +3,8 @@
 //! - `cargo xtask setup`: toolchain targets, system packages, pinned runtimes (checked by
 //!   SHA-256), the QuickJS engine and the `polyrun` binary. Idempotent and cached.
 //! - `cargo xtask test`: set-up, then format, lints, every test, `polyrun check` and
-//!   schemathesis against a live `polyrun serve` (the OpenAPI contract), cfn-lint of the
-//!   deployment template.
+//!   schemathesis and the official Judge0 Python SDK against a live `polyrun serve` (the
+//!   OpenAPI contract, the Judge0 subset), cfn-lint of the deployment template.
 //! - `cargo xtask bench`: set-up, then the benchmarks of `docs/benchmarks.md`.
 //! - `cargo xtask load`: a held load and SIGTERM under load on `polyrun serve` (wrk and
 //!   the xtask's own client); writes the "Load" section of `docs/benchmarks.md`.
@@ -24,6 +24,8 @@
 mod bench;
 mod deploy;
 mod fuzz;
+mod judge0_sdk;
+mod live;
 mod load;
 mod python_component;
 mod schemathesis;
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup(),
         Some("test") => test(),
         Some("schemathesis") => setup::setup().and_then(|()| schemathesis::run()),
+        Some("judge0-sdk") => setup::setup().and_then(|()| judge0_sdk::run()),
         Some("bench") => setup::setup().and_then(|()| bench::bench(&args[1..])),
         Some("load") => load::load(&args[1..]),
         Some("polyrun") => setup::setup().and_then(|()| polyrun(&args[1..])),
@@ -59,7 +62,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | test | schemathesis | bench | load | fuzz | run | package [--check] | cfn-lint | polyrun ARGS… | site-problems DIR | python-component>"
+                "usage: cargo xtask <setup | test | schemathesis | judge0-sdk | bench | load | fuzz | run | package [--check] | cfn-lint | polyrun ARGS… | site-problems DIR | python-component>"
             );
             return ExitCode::from(2);
         }
@@ -121,6 +124,7 @@ fn test() -> anyhow::Result<()> {
             .current_dir(&root),
     )?;
     schemathesis::run()?;
+    judge0_sdk::run()?;
 
     util::step("cargo clippy (wasm32-unknown-unknown: the web app and its sandbox)");
     util::run(

@@ -3,14 +3,10 @@
 //! no answer is a 5xx and every answer matches its documented status and schema. It is
 //! installed once into a venv under polyrun's cache folder (a second call reuses it).
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
-use anyhow::{Context, bail};
-
+use crate::live::Server;
 use crate::{setup, util};
 
 /// The schemathesis release used.
@@ -64,61 +60,4 @@ pub fn run() -> anyhow::Result<()> {
 /// The `st` command of a venv with schemathesis `VERSION`, made on first use.
 fn install() -> anyhow::Result<PathBuf> {
     setup::pip_tool("schemathesis", VERSION, "st")
-}
-
-/// A `polyrun serve` for the run (killed when dropped): two sandboxes, a queue of 64, the
-/// project's problems.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start() -> anyhow::Result<Server> {
-        let mut child = Command::new(util::polyrun_bin())
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-                "--queue",
-                "64",
-                "--problems",
-            ])
-            .arg(util::root().join("problems"))
-            .current_dir(util::root())
-            .stdout(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot start {}", util::polyrun_bin().display()))?;
-        let stdout = child.stdout.take().context("polyrun serve's stdout")?;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
-        });
-        let mut server = Server {
-            child,
-            addr: String::new(),
-        };
-        // "listening on http://ADDR/"
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .context("polyrun serve did not say where it listens")?;
-        match line.split("http://").nth(1).and_then(|rest| rest.split('/').next()) {
-            Some(addr) if !addr.is_empty() => server.addr = addr.to_owned(),
-            _ => bail!("no address in polyrun serve's first line {line:?}"),
-        }
-        Ok(server)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

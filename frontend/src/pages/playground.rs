@@ -375,12 +375,13 @@ fn finish_stopped(
 fn result_view(shown: Option<&Shown>, running: bool) -> Html {
     let status = match shown {
         Some(Shown { run, outcome }) => {
-            let (exit_code, time_ms) = match outcome {
+            let (exit_code, time_ms, memory_kb) = match outcome {
                 Outcome::Ran(report) => (
                     Some(report.exit_code.to_string()),
                     Some(format!("{:.1}", report.time_ms)),
+                    report.memory_kb.map(|kb| kb.to_string()),
                 ),
-                Outcome::Failed(_) | Outcome::Stopped => (None, None),
+                Outcome::Failed(_) | Outcome::Stopped => (None, None, None),
             };
             let class = classes!(
                 "run-status",
@@ -394,7 +395,8 @@ fn result_view(shown: Option<&Shown>, running: bool) -> Html {
             };
             html! {
                 <div class={class} data-testid="run-status" data-status={outcome.data_status()}
-                    data-exit-code={exit_code} data-time-ms={time_ms} data-run={run.to_string()} {role}>
+                    data-exit-code={exit_code} data-time-ms={time_ms} data-memory-kb={memory_kb}
+                    data-run={run.to_string()} {role}>
                     { outcome.summary() }
                 </div>
             }

@@ -268,6 +268,10 @@ fn judge0_verdicts_wrong_answer_runtime_error_and_limits() {
     let message = big["message"].as_str().unwrap_or("");
     assert!(message.to_lowercase().contains("memory limit exceeded"), "{big}");
     assert_eq!(big["memory_limit"], 64_000);
+    assert!(
+        big["memory"].as_u64().is_some_and(|kb| kb >= 64_000),
+        "it needed more than its limit: {big}"
+    );
     assert_eq!(big["stdout"], Value::Null);
     // The same program fits in Judge0's largest limit.
     let fits = finished(
@@ -279,6 +283,44 @@ fn judge0_verdicts_wrong_answer_runtime_error_and_limits() {
         (3, Some("yes\n")),
         "{fits}"
     );
+    // 300 MiB beyond the interpreter's own memory, and a little for the rest.
+    let kb = fits["memory"].as_u64().unwrap_or(0);
+    assert!((307_200..307_200 + 8_192).contains(&kb), "memory {kb} KB: {fits}");
+}
+
+/// `memory` is what the program used beyond its interpreter's own start-up memory (the
+/// quantity `memory_limit` bounds), measured in every language; `POST /api/v1/run` gives
+/// the same as `memory_kb`.
+#[test]
+fn judge0_memory_is_what_the_program_used() {
+    let server = Server::start(&[]);
+    for (id, small, large) in [
+        (71, "print(1)", "x = bytearray(40 * 1024 * 1024)\nprint(len(x))"),
+        (72, "puts 1", "x = 'a' * (40 * 1024 * 1024)\nputs x.size"),
+        (
+            63,
+            "console.log(1)",
+            "const a = new Uint8Array(40 * 1024 * 1024); a.fill(1); console.log(a.length)",
+        ),
+    ] {
+        let small = finished(&server, json!({"language_id": id, "source_code": small}));
+        let large = finished(&server, json!({"language_id": id, "source_code": large}));
+        let (small_kb, large_kb) = (small["memory"].as_u64(), large["memory"].as_u64());
+        eprintln!("language {id}: {small_kb:?} KB printing 1, {large_kb:?} KB with 40 MiB more");
+        assert!(small_kb.is_some_and(|kb| kb < 4_096), "{small}");
+        assert!(
+            large_kb.is_some_and(|kb| (40_960..40_960 + 8_192).contains(&kb)),
+            "{large}"
+        );
+    }
+    let (status, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "python", "source": "x = bytearray(20 * 1024 * 1024)"}),
+    );
+    assert_eq!(status, 200, "{report}");
+    let kb = report["memory_kb"].as_u64().unwrap_or(0);
+    assert!((20_480..20_480 + 8_192).contains(&kb), "{report}");
 }
 
 #[test]

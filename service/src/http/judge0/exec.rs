@@ -51,6 +51,7 @@ pub fn internal_error(message: String) -> Outcome {
         exit_signal: None,
         message: Some(message),
         time_ms: None,
+        memory_kb: None,
         finished_at: SystemTime::now(),
     }
 }
@@ -90,6 +91,7 @@ pub fn judge(report: RunReport, expected_output: Option<&str>) -> Outcome {
         exit_signal,
         message,
         time_ms: Some(report.time_ms),
+        memory_kb: report.memory_kb,
         finished_at: SystemTime::now(),
     }
 }
@@ -105,6 +107,7 @@ mod tests {
             exit_code,
             time_ms: 12.0,
             status,
+            memory_kb: None,
         }
     }
 

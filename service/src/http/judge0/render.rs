@@ -137,7 +137,8 @@ pub struct SubmissionView {
     pub finished_at: Option<String>,
     #[schema(required = false)]
     pub time: Option<String>,
-    /// Not measured: always null.
+    /// KB the program used beyond its runtime's own start-up footprint (its peak): the
+    /// quantity `memory_limit` bounds.
     #[schema(required = false)]
     pub memory: Option<u64>,
     #[schema(required = false)]
@@ -235,7 +236,7 @@ fn view(record: &Record, base64: bool) -> SubmissionView {
         created_at: timestamp(record.created_at),
         finished_at: outcome.map(|o| timestamp(o.finished_at)),
         time: time.clone(),
-        memory: None,
+        memory: outcome.and_then(|o| o.memory_kb),
         stderr: output(outcome.map(|o| o.stderr.as_str())),
         token: record.token.clone(),
         number_of_runs: limits.number_of_runs,

@@ -32,6 +32,8 @@ pub struct Outcome {
     pub message: Option<String>,
     /// Wall time, in milliseconds.
     pub time_ms: Option<f64>,
+    /// Memory used beyond the runtime's footprint, in KiB (Judge0's `memory`).
+    pub memory_kb: Option<u64>,
     /// When it finished.
     pub finished_at: SystemTime,
 }
@@ -205,6 +207,7 @@ pub fn outcome_json(o: &Outcome) -> Value {
         "exit_signal": o.exit_signal,
         "message": o.message,
         "time_ms": o.time_ms,
+        "memory_kb": o.memory_kb,
     })
 }
 
@@ -220,6 +223,7 @@ fn outcome_from_json(v: &Value, finished_at_ms: i64) -> Option<Outcome> {
         exit_signal: int("exit_signal"),
         message: text("message"),
         time_ms: v.get("time_ms").and_then(Value::as_f64),
+        memory_kb: v.get("memory_kb").and_then(Value::as_u64),
         finished_at: time(finished_at_ms),
     })
 }
@@ -287,6 +291,7 @@ mod tests {
             exit_signal: None,
             message: None,
             time_ms: Some(12.0),
+            memory_kb: Some(2048),
             finished_at: SystemTime::now(),
         };
         r.progress = Progress::Finished(Arc::new(outcome.clone()));
@@ -298,8 +303,8 @@ mod tests {
         assert_eq!(back.status(), Status::WRONG_ANSWER);
         match back.progress {
             Progress::Finished(o) => assert_eq!(
-                (o.stdout.as_str(), o.exit_code, o.time_ms),
-                ("2\n", Some(0), Some(12.0))
+                (o.stdout.as_str(), o.exit_code, o.time_ms, o.memory_kb),
+                ("2\n", Some(0), Some(12.0), Some(2048))
             ),
             _ => panic!("not finished"),
         }
@@ -308,6 +313,11 @@ mod tests {
             ..r.to_job(None, JobState::Queued)
         };
         assert!(Record::from_job(&broken).is_none());
+        // An outcome stored before memory was measured reads back without it.
+        let mut old = outcome_json(&outcome);
+        old.as_object_mut().expect("an object").remove("memory_kb");
+        let old = outcome_from_json(&old, 5).expect("reads back");
+        assert_eq!((old.time_ms, old.memory_kb), (Some(12.0), None));
     }
 
     #[test]
