@@ -535,6 +535,7 @@ impl Grading {
             time_ms: (time_ms * 10.0).round() / 10.0,
             error: self.submission.as_ref().map(|(_, e)| e.clone()),
             tests,
+            memory_kb: None,
         }
     }
 }

@@ -115,6 +115,11 @@ pub struct GradeReport {
     pub error: Option<ErrorInfo>,
     /// One line per test, in file order.
     pub tests: Vec<TestReport>,
+    /// The most memory a session of the grading used beyond the runtime's own start-up
+    /// footprint, in KiB: what the problem's memory limit bounds (at least the limit when a
+    /// test hit it). Measured by the grader; absent where nothing measures it (the browser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_kb: Option<u64>,
 }
 
 impl GradeReport {
@@ -191,6 +196,7 @@ mod tests {
             total: 1,
             time_ms: 1.0,
             error: None,
+            memory_kb: Some(12),
             tests: vec![TestReport {
                 index: 0,
                 hidden: true,

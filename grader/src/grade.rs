@@ -7,7 +7,7 @@ use polyrun_core::grading::{Grading, SessionEnd, SessionLog};
 use polyrun_core::protocol::{Item, Record};
 use polyrun_core::{GradeReport, Language, Problem, TestCase};
 
-use crate::session::{Program, Spec, run_session};
+use crate::session::{MemoryUse, Program, Spec, run_session};
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -34,6 +34,7 @@ impl Grader {
         let budget = grading_budget_ms(problem.meta.time_limit_ms, tests.len());
         let deadline = started + Duration::from_secs_f64(budget / 1000.0);
         let mut grading = Grading::with_tests(problem, language, source, tests);
+        let mut memory = MemoryUse::default();
         while let Some(input) = grading.next_input() {
             if Instant::now() >= deadline {
                 // Each session after a test that could not finish loads the source again;
@@ -49,7 +50,8 @@ impl Grader {
                 memory_cap,
                 grading_end: Some(deadline),
             };
-            let (end, _) = run_session(self, language, &runtime, spec, &output).await;
+            let (end, stats) = run_session(self, language, &runtime, spec, &output).await;
+            memory.session(&end, stats.peak_memory);
             let log = match std::mem::replace(
                 &mut output.lock().destination,
                 Destination::Harness(SessionLog::default()),
@@ -66,7 +68,9 @@ impl Grader {
             }
             grading.absorb(session);
         }
-        Ok(grading.report(started.elapsed().as_secs_f64() * 1000.0))
+        let mut report = grading.report(started.elapsed().as_secs_f64() * 1000.0);
+        report.memory_kb = Some(memory.kib(runtime.footprint, limits.memory_bytes));
+        Ok(report)
     }
 }
 

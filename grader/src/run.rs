@@ -3,11 +3,10 @@
 use std::time::Instant;
 
 use polyrun_core::Language;
-use polyrun_core::grading::SessionEnd;
 use polyrun_core::report::RunReport;
 use polyrun_core::run::{RunEnd, collected_report};
 
-use crate::session::{Program, Spec, run_session};
+use crate::session::{MemoryUse, Program, Spec, run_session};
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -65,10 +64,9 @@ impl Grader {
         let (end, stats) = run_session(self, language, &runtime, spec, &shared).await;
         // What the limit bounds: the peak beyond the runtime's own footprint; a program
         // stopped at the limit needed more than it, which is what it reports.
-        let mut memory_kb = (stats.peak_memory.saturating_sub(runtime.footprint) as u64).div_ceil(1024);
-        if end == SessionEnd::MemoryLimit {
-            memory_kb = memory_kb.max((limits.memory_bytes as u64).div_ceil(1024));
-        }
+        let mut memory = MemoryUse::default();
+        memory.session(&end, stats.peak_memory);
+        let memory_kb = memory.kib(runtime.footprint, limits.memory_bytes);
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
         let end = RunEnd::of(
             language,

@@ -50,6 +50,29 @@ pub struct SessionStats {
     pub peak_memory: usize,
 }
 
+/// The memory sessions used (a run's one, a grading's several): the largest peak, and
+/// whether one hit the limit.
+#[derive(Default)]
+pub(crate) struct MemoryUse {
+    peak: usize,
+    hit: bool,
+}
+
+impl MemoryUse {
+    /// A session that ended with `end` after reaching `peak` bytes.
+    pub(crate) fn session(&mut self, end: &SessionEnd, peak: usize) {
+        self.peak = self.peak.max(peak);
+        self.hit |= *end == SessionEnd::MemoryLimit;
+    }
+
+    /// KiB beyond `footprint`; at least `limit` bytes when a session hit it.
+    pub(crate) fn kib(&self, footprint: usize, limit: usize) -> u64 {
+        let used = self.peak.saturating_sub(footprint);
+        let used = if self.hit { used.max(limit) } else { used };
+        (used as u64).div_ceil(1024)
+    }
+}
+
 /// Runs one session to its end.
 pub(crate) async fn run_session(
     grader: &Grader,

@@ -64,6 +64,22 @@ test("submit grades on polyrun serve against every test, hidden ones redacted", 
     .locator('[data-testid="result"].hidden-test [data-testid="actual"], [data-testid="result"].hidden-test [data-testid="expected"]')
     .count();
   assert.equal(hiddenDetails, 0, "a hidden test shows no values");
+  // The grader measured the memory the solution used beyond the interpreter's own; a Run
+  // in the browser measures none.
+  const summary = page.locator('[data-testid="run-summary"]');
+  const measured = await summary.getAttribute("data-memory-kb");
+  assert.match(measured ?? "", /^\d+$/, "the grader's report has memory_kb");
+  assert.ok(Number(measured) < 16 * 1024, `memory of an easy solution: ${measured} KiB`);
+  assert.match(await summary.innerText(), / MB of memory/);
+  await clickRun(page);
+  assert.equal(await summary.getAttribute("data-memory-kb"), null, "a Run measures no memory");
+
+  // Memory the solution holds is counted (20 MiB held through every call).
+  await setCode(page, `${SOLUTION}\nHELD = bytearray(20 * 1024 * 1024)\n`);
+  run = await clickRun(page, undefined, { button: "submit-button" });
+  assert.equal(run.summary, "accepted", describeRun(run));
+  const held = Number(await summary.getAttribute("data-memory-kb"));
+  assert.ok(held >= 20 * 1024 && held < 28 * 1024, `20 MiB held: ${held} KiB`);
 
   // A wrong answer on the grader.
   await setCode(page, "def two_sum(nums, target):\n    return [0, 1]\n");

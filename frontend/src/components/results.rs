@@ -65,11 +65,17 @@ fn view_report(props: &ResultsProps, kind: RunKind, report: &GradeReport) -> Htm
         RunKind::Run => "tests passed",
         RunKind::Submit => "tests passed on the grader",
     };
+    // Measured by the grader only: what the memory limit bounds.
+    let memory = match report.memory_kb {
+        Some(kb) => format!(" · {:.1} MB of memory", kb as f64 * 1024.0 / 1_000_000.0),
+        None => String::new(),
+    };
     html! {
         <>
-            <div class={classes!("summary", verdict_class(verdict))} data-testid="run-summary" data-verdict={verdict.id()}>
+            <div class={classes!("summary", verdict_class(verdict))} data-testid="run-summary" data-verdict={verdict.id()}
+                data-memory-kb={report.memory_kb.map(|kb| kb.to_string())}>
                 <span class="verdict-label">{ verdict.label() }</span>
-                <span class="muted">{ format!("{} / {} {what} · {}", report.passed, report.total, format_ms(report.time_ms)) }</span>
+                <span class="muted">{ format!("{} / {} {what} · {}{memory}", report.passed, report.total, format_ms(report.time_ms)) }</span>
             </div>
             if let Some(error) = &report.error {
                 <div class="alert error submission-error" data-testid="submission-error" role="alert">

@@ -433,3 +433,56 @@ fn a_tests_arguments_arrive_only_when_its_clock_starts() {
         );
     }
 }
+
+/// A grade reports the memory its sessions used beyond the runtime's own (what the limit
+/// bounds), in every language: about 0 for a function that allocates nothing, the 30 MiB a
+/// solution holds, and at least the limit (64 MiB on `echo-value`) when a test hit it.
+#[test]
+fn a_grade_reports_the_memory_it_used() {
+    let problem = common::load_problem("echo-value").expect("echo-value in the test bank");
+    let grader = common::grader();
+    let held = 30 * 1024;
+    for (language, plain, holding, bomb) in [
+        (
+            Python,
+            "def echo_value(value):\n    return value\n",
+            "HELD = bytearray(30 * 1024 * 1024)\ndef echo_value(value):\n    return value\n",
+            "def echo_value(value):\n    return len([bytearray(2**20) for _ in range(100)]) if value == 2 else value\n",
+        ),
+        (
+            Ruby,
+            "def echo_value(value) = value\n",
+            "HELD = 'x' * (30 * 1024 * 1024)\ndef echo_value(value) = value\n",
+            "def echo_value(value)\n  value == 2 ? Array.new(100) { 'x' * 2**20 }.size : value\nend\n",
+        ),
+        (
+            Javascript,
+            "function echoValue(value) { return value; }\n",
+            "const HELD = new Uint8Array(30 * 1024 * 1024).fill(1);\nfunction echoValue(value) { return value; }\n",
+            "function echoValue(value) {\n  if (value !== 2) return value;\n  const a = [];\n  for (let i = 0; i < 100; i++) a.push(new Uint8Array(2 ** 20).fill(1));\n  return a.length;\n}\n",
+        ),
+    ] {
+        let grade = |source: &str| common::block_on(grader.grade(&problem, language, source)).expect("a grade");
+        let (plain, holding, bomb) = (grade(plain), grade(holding), grade(bomb));
+        eprintln!(
+            "{language}: {:?} KiB plain, {:?} KiB holding 30 MiB, {:?} KiB over the limit",
+            plain.memory_kb, holding.memory_kb, bomb.memory_kb
+        );
+        assert_eq!(plain.verdict, Verdict::Accepted, "{}", describe_grade(&plain));
+        assert!(
+            plain.memory_kb.is_some_and(|kb| kb < 4 * 1024),
+            "{}",
+            describe_grade(&plain)
+        );
+        assert_eq!(holding.verdict, Verdict::Accepted, "{}", describe_grade(&holding));
+        assert!(
+            holding
+                .memory_kb
+                .is_some_and(|kb| (held..held + 8 * 1024).contains(&kb)),
+            "{language}: {:?}",
+            holding.memory_kb
+        );
+        assert_eq!(bomb.verdict, Verdict::MemoryLimitExceeded, "{}", describe_grade(&bomb));
+        assert!(bomb.memory_kb.is_some_and(|kb| kb >= 64 * 1024), "{:?}", bomb.memory_kb);
+    }
+}
