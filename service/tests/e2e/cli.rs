@@ -216,11 +216,24 @@ fn check_report(out: &str, verdict: &str) -> Value {
     assert_eq!(
         keys,
         [
-            "error", "language", "passed", "problem", "tests", "time_ms", "total", "verdict"
+            "error",
+            "language",
+            "memory_kb",
+            "passed",
+            "problem",
+            "tests",
+            "time_ms",
+            "total",
+            "verdict"
         ],
         "top-level keys"
     );
     assert_eq!(report["verdict"], verdict, "{}", clip(out));
+    assert!(
+        report["memory_kb"].is_u64(),
+        "the memory the grading used: {}",
+        clip(out)
+    );
     let tests = report["tests"].as_array().expect("tests");
     assert_eq!(report["total"].as_u64(), Some(tests.len() as u64));
     let mut hidden = 0;
