@@ -17,6 +17,7 @@ pub mod shortcuts;
 pub mod starter;
 pub mod state;
 pub mod theme;
+pub mod units;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -134,11 +134,7 @@ impl Outcome {
                     RunStatus::TimeLimitExceeded => "Time limit exceeded".to_owned(),
                     RunStatus::MemoryLimitExceeded => "Memory limit exceeded".to_owned(),
                 };
-                let memory = match report.memory_kb {
-                    // Where it was measured (a run on the grader).
-                    Some(kb) => format!(" · {:.1} MB of memory", kb as f64 * 1024.0 / 1_000_000.0),
-                    None => String::new(),
-                };
+                let memory = crate::units::memory_note(report.memory_kb);
                 format!(
                     "{how} · exit code {} · {:.1} ms{memory}",
                     report.exit_code, report.time_ms

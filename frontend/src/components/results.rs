@@ -66,10 +66,7 @@ fn view_report(props: &ResultsProps, kind: RunKind, report: &GradeReport) -> Htm
         RunKind::Submit => "tests passed on the grader",
     };
     // Measured by the grader only: what the memory limit bounds.
-    let memory = match report.memory_kb {
-        Some(kb) => format!(" · {:.1} MB of memory", kb as f64 * 1024.0 / 1_000_000.0),
-        None => String::new(),
-    };
+    let memory = crate::units::memory_note(report.memory_kb);
     html! {
         <>
             <div class={classes!("summary", verdict_class(verdict))} data-testid="run-summary" data-verdict={verdict.id()}

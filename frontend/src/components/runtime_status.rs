@@ -6,17 +6,13 @@ use yew::prelude::*;
 
 use crate::hooks::{use_runtime, use_sandbox};
 use crate::sandbox::RuntimeView;
+use crate::units::megabytes;
 
 /// Properties of [`RuntimeStatus`].
 #[derive(Properties, PartialEq)]
 pub struct RuntimeStatusProps {
     /// The language whose runtime is shown.
     pub language: Language,
-}
-
-/// `12.3 MB`.
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 /// The runtime status indicator.

@@ -66,14 +66,16 @@ impl Tally {
     }
 
     /// What `client` holds now.
-    pub fn of(&self, client: ClientKey) -> usize {
+    #[cfg(test)]
+    fn of(&self, client: ClientKey) -> usize {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.get(&client).copied().unwrap_or(0)
     }
 
     /// How many clients hold something (entries are removed when they drop to zero, so the
     /// map never outgrows what is held).
-    pub fn clients(&self) -> usize {
+    #[cfg(test)]
+    fn clients(&self) -> usize {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
