@@ -1,20 +1,16 @@
-//! The grader's long-lived state: one wasmtime `Engine` with epoch interruption, a ticker
-//! thread, and each language's runtime linked once (`InstancePre`) on first use.
+//! What a sandbox process holds: one wasmtime `Engine` (no epoch interruption: the grader
+//! kills the process at a deadline, so compiled code carries no time checks), and each
+//! language's runtime linked once (`InstancePre`) on first use.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use polyrun_core::{Language, harness};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use wasmtime::{Caller, Config, Engine, InstancePre, Linker, Module};
 
 use crate::GraderError;
 use crate::host::HostState;
-
-/// How often the epoch advances: the granularity of time limits.
-pub(crate) const TICK: Duration = Duration::from_millis(5);
 
 /// Initial memory up to this size always gets a copy-on-write image in the compiled module:
 /// a Ruby snapshot starts with ~67 MiB of heap that is less than half non-zero pages, which
@@ -28,7 +24,7 @@ pub(crate) const DENSE_IMAGE_BYTES: u64 = 256 << 20;
 /// overflow traps and is reported as the language's own stack error.
 pub(crate) const MAX_WASM_STACK: usize = 12 << 20;
 
-/// Settings of a [`Grader`].
+/// Settings of a [`Grader`](crate::Grader).
 #[derive(Debug, Clone)]
 pub struct GraderConfig {
     /// Folder with the runtimes (the Python 3.14 component `python-3.14.0-*.wasm` and its
@@ -42,6 +38,10 @@ pub struct GraderConfig {
     pub cache_limit: u64,
     /// How many sandboxes may run at once (others wait).
     pub max_concurrent: usize,
+    /// The program sandbox processes run (`polyrun`, which enters
+    /// [`sandbox_main`](crate::sandbox_main) when its first argument is
+    /// [`SANDBOX_ARG`](crate::SANDBOX_ARG)): by default this process's own executable.
+    pub sandbox_program: PathBuf,
 }
 
 impl Default for GraderConfig {
@@ -51,6 +51,7 @@ impl Default for GraderConfig {
             cache_dir: crate::cache::cache_dir(),
             cache_limit: crate::cache::cache_limit(),
             max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            sandbox_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("polyrun")),
         }
     }
 }
@@ -102,54 +103,45 @@ pub(crate) struct Runtime {
     pub footprint: usize,
 }
 
-/// The grader: cheap to share (`Arc`), safe to use from many tasks at once.
-pub struct Grader {
+/// The runtimes of a sandbox process: wasm runs only here, never in the grader's own process.
+pub(crate) struct Host {
+    /// The engine of Ruby's and JavaScript's modules.
     pub(crate) engine: Engine,
-    pub(crate) config: GraderConfig,
+    /// The engine of the Python component: function tables filled at instantiation. Its
+    /// calls between CPython's dynamically linked libraries all go through tables, and a
+    /// lazily filled table checks every entry on every call.
+    pub(crate) python_engine: Engine,
+    pub(crate) runtimes_dir: PathBuf,
+    cache_dir: Option<PathBuf>,
+    cache_limit: u64,
     runtimes: [OnceCell<Arc<Runtime>>; 3],
     /// The engine runtimes are set up on before their snapshots are taken (made on first use).
     setup: std::sync::OnceLock<Engine>,
-    pub(crate) permits: Semaphore,
-    stop: Arc<AtomicBool>,
 }
 
-impl Grader {
-    /// How the grader was configured.
-    pub fn config(&self) -> &GraderConfig {
-        &self.config
-    }
-
-    /// A grader with `config`; runtimes load on first use.
-    pub fn new(config: GraderConfig) -> Result<Self, GraderError> {
+impl Host {
+    /// A host for runtimes in `runtimes_dir`, compiled modules cached in `cache_dir`.
+    pub(crate) fn new(
+        runtimes_dir: PathBuf,
+        cache_dir: Option<PathBuf>,
+        cache_limit: u64,
+    ) -> Result<Self, GraderError> {
         let mut wasm = Config::new();
-        wasm.epoch_interruption(true)
-            .max_wasm_stack(MAX_WASM_STACK)
+        wasm.max_wasm_stack(MAX_WASM_STACK)
             .async_stack_size(MAX_WASM_STACK + (2 << 20))
             .parallel_compilation(true)
             .memory_guaranteed_dense_image_size(DENSE_IMAGE_BYTES);
         let engine = Engine::new(&wasm).map_err(|e| GraderError::Engine(format!("{e:#}")))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let ticker_engine = engine.weak();
-        let ticker_stop = stop.clone();
-        std::thread::Builder::new()
-            .name("polyrun-epoch".into())
-            .spawn(move || {
-                while !ticker_stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(TICK);
-                    match ticker_engine.upgrade() {
-                        Some(engine) => engine.increment_epoch(),
-                        None => break,
-                    }
-                }
-            })
-            .map_err(|e| GraderError::Engine(e.to_string()))?;
-        Ok(Grader {
+        wasm.table_lazy_init(false);
+        let python_engine = Engine::new(&wasm).map_err(|e| GraderError::Engine(format!("{e:#}")))?;
+        Ok(Host {
             engine,
-            permits: Semaphore::new(config.max_concurrent.max(1)),
-            config,
+            python_engine,
+            runtimes_dir,
+            cache_dir,
+            cache_limit,
             runtimes: Default::default(),
             setup: Default::default(),
-            stop,
         })
     }
 
@@ -176,8 +168,8 @@ impl Grader {
         let slot = &self.runtimes[language as usize];
         slot.get_or_try_init(|| async {
             let (pre, entry, cached) = self.link(language).await?;
-            if let Some(dir) = &self.config.cache_dir {
-                crate::cache::prune_if_due(dir, self.config.cache_limit);
+            if let Some(dir) = &self.cache_dir {
+                crate::cache::prune_if_due(dir, self.cache_limit);
             }
             let mut runtime = Runtime {
                 pre,
@@ -205,25 +197,12 @@ impl Grader {
         .cloned()
     }
 
-    /// Loads every runtime now (a server does this before it accepts work).
-    pub async fn warm_up(&self) -> Result<(), GraderError> {
-        for language in Language::ALL {
-            self.runtime(language).await?;
-        }
-        Ok(())
-    }
-
-    /// The memory a runtime holds after start-up, in bytes (what limits come on top of).
-    pub async fn footprint(&self, language: Language) -> Result<usize, GraderError> {
-        Ok(self.runtime(language).await?.footprint)
-    }
-
     async fn link(&self, language: Language) -> Result<(Linked, Entry, Option<PathBuf>), GraderError> {
         use crate::snapshot::Setup;
-        let cache = self.config.cache_dir.as_deref();
+        let cache = self.cache_dir.as_deref();
         let (artifact, entry, salt, setups): (_, _, _, [Setup<'_>; 2]) = match language {
             Language::Python => {
-                let (python, cached) = crate::component::link(&self.engine, &self.config.runtimes_dir, cache)?;
+                let (python, cached) = crate::component::link(&self.python_engine, &self.runtimes_dir, cache)?;
                 return Ok((Linked::Component(python), Entry::Component, cached));
             }
             Language::Ruby => (
@@ -251,7 +230,7 @@ impl Grader {
                 ],
             ),
         };
-        let path = self.config.runtimes_dir.join(artifact);
+        let path = self.runtimes_dir.join(artifact);
         let link_err = |e: wasmtime::Error| GraderError::Compile {
             path: path.clone(),
             reason: format!("{e:#}"),
@@ -297,12 +276,6 @@ pub(crate) const JS_PROGRAM_NAME: &str = "main.js";
 fn link_ruby(linker: &mut Linker<HostState>, module: &Module) -> wasmtime::Result<()> {
     wasmtime_wasi::p1::add_to_linker_async(linker, |s: &mut HostState| &mut s.wasi)?;
     define_ruby_imports(linker, module)
-}
-
-impl Drop for Grader {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
 }
 
 /// ruby.wasm imports a JavaScript bridge (`rb-js-abi-host`) and a handle table

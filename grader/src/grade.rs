@@ -7,7 +7,8 @@ use polyrun_core::grading::{Grading, SessionEnd, SessionLog};
 use polyrun_core::protocol::{Item, Record};
 use polyrun_core::{GradeReport, Language, Problem, TestCase};
 
-use crate::session::{MemoryUse, Program, Spec, run_session};
+use crate::sandbox::Spec;
+use crate::session::MemoryUse;
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -26,11 +27,10 @@ impl Grader {
         source: &str,
         tests: Vec<TestCase>,
     ) -> Result<GradeReport, GraderError> {
-        let runtime = self.runtime(language).await?;
+        let footprint = self.footprint(language).await?;
         let _permit = self.permits.acquire().await.ok();
         let started = Instant::now();
         let limits = Limits::new(problem.meta.time_limit_ms, problem.meta.memory_limit_mb);
-        let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
         let budget = grading_budget_ms(problem.meta.time_limit_ms, tests.len());
         let deadline = started + Duration::from_secs_f64(budget / 1000.0);
         let mut grading = Grading::with_tests(problem, language, source, tests);
@@ -44,14 +44,14 @@ impl Grader {
             }
             let output = SharedOutput::harness(&input);
             let spec = Spec {
-                program: Program::Harness,
+                whole: None,
                 stdin: Vec::new(),
                 time_limit: limits.time,
-                memory_cap,
+                memory_limit: limits.memory_bytes,
                 grading_end: Some(deadline),
             };
-            let (end, stats) = run_session(self, language, &runtime, spec, &output).await;
-            memory.session(&end, stats.peak_memory);
+            let (end, peak) = self.session(language, spec, &output).await?;
+            memory.session(&end, peak);
             let log = match std::mem::replace(
                 &mut output.lock().destination,
                 Destination::Harness(SessionLog::default()),
@@ -69,7 +69,7 @@ impl Grader {
             grading.absorb(session);
         }
         let mut report = grading.report(started.elapsed().as_secs_f64() * 1000.0);
-        report.memory_kb = Some(memory.kib(runtime.footprint, limits.memory_bytes));
+        report.memory_kb = Some(memory.kib(footprint, limits.memory_bytes));
         Ok(report)
     }
 }

@@ -28,8 +28,10 @@ impl HostState {
     }
 }
 
+/// Told each new peak of a session's linear memory, in bytes.
+pub type PeakReport = Box<dyn FnMut(usize) + Send>;
+
 /// A `ResourceLimiter` that traps a sandbox growing past its memory cap and records it.
-#[derive(Debug)]
 pub struct MemoryLimits {
     /// Largest linear memory allowed, in bytes.
     pub cap: usize,
@@ -37,6 +39,8 @@ pub struct MemoryLimits {
     pub hit: bool,
     /// Largest size the memory reached, in bytes.
     pub peak: usize,
+    /// Hears each new peak (a sandbox process tells the grader, which may kill it any time).
+    pub on_peak: Option<PeakReport>,
 }
 
 impl MemoryLimits {
@@ -46,6 +50,7 @@ impl MemoryLimits {
             cap,
             hit: false,
             peak: 0,
+            on_peak: None,
         }
     }
 }
@@ -64,7 +69,12 @@ impl ResourceLimiter for MemoryLimits {
             self.hit = true;
             return Err(wasmtime::Error::new(MemoryLimitHit));
         }
-        self.peak = self.peak.max(desired);
+        if desired > self.peak {
+            self.peak = desired;
+            if let Some(report) = &mut self.on_peak {
+                report(desired);
+            }
+        }
         Ok(true)
     }
 

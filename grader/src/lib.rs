@@ -1,6 +1,8 @@
 //! polyrun's grader: runs the WASI builds of CPython, CRuby and QuickJS inside wasmtime,
-//! one fresh sandbox per session, and grades submissions with the shared core. No HTTP
-//! here: the command line, the local server and AWS Lambda are front ends on this library.
+//! one fresh sandbox per session in a sandbox process of its own, and grades submissions
+//! with the shared core. No HTTP here: the command line, the local server and AWS Lambda
+//! are front ends on this library. A program using it must start with
+//! `if args[1] == SANDBOX_ARG { return sandbox_main() }`.
 
 mod cache;
 pub mod check;
@@ -11,6 +13,7 @@ pub mod grade;
 mod host;
 mod ruby;
 pub mod run;
+mod sandbox;
 mod session;
 mod sink;
 mod snapshot;
@@ -18,7 +21,8 @@ mod snapshot;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use engine::{Grader, GraderConfig};
+pub use engine::GraderConfig;
+pub use sandbox::{Grader, SANDBOX_ARG, sandbox_main};
 pub use session::SessionStats;
 
 /// What can go wrong in the grader itself (never because of what a program does).
@@ -43,6 +47,9 @@ pub enum GraderError {
     /// The wasmtime engine could not be set up.
     #[error("cannot set up the wasmtime engine: {0}")]
     Engine(String),
+    /// A sandbox process could not be started or stopped answering.
+    #[error("sandbox process: {0}")]
+    Sandbox(String),
 }
 
 /// Limits of one run.

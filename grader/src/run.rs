@@ -6,7 +6,8 @@ use polyrun_core::Language;
 use polyrun_core::report::RunReport;
 use polyrun_core::run::{RunEnd, collected_report};
 
-use crate::session::{MemoryUse, Program, Spec, run_session};
+use crate::sandbox::Spec;
+use crate::session::MemoryUse;
 use crate::sink::{Destination, SharedOutput};
 use crate::{Grader, GraderError, Limits};
 
@@ -38,7 +39,7 @@ impl Grader {
         limits: Limits,
         output: Output,
     ) -> Result<RunReport, GraderError> {
-        let runtime = self.runtime(language).await?;
+        let footprint = self.footprint(language).await?;
         let _permit = self.permits.acquire().await.ok();
         let started = Instant::now();
         let shared = SharedOutput::new(match output {
@@ -53,20 +54,19 @@ impl Grader {
                 dropped: 0,
             },
         });
-        let memory_cap = runtime.footprint.saturating_add(limits.memory_bytes);
         let spec = Spec {
-            program: Program::Whole(source),
+            whole: Some(source.to_string()),
             stdin,
             time_limit: limits.time,
-            memory_cap,
+            memory_limit: limits.memory_bytes,
             grading_end: None,
         };
-        let (end, stats) = run_session(self, language, &runtime, spec, &shared).await;
+        let (end, peak) = self.session(language, spec, &shared).await?;
         // What the limit bounds: the peak beyond the runtime's own footprint; a program
         // stopped at the limit needed more than it, which is what it reports.
         let mut memory = MemoryUse::default();
-        memory.session(&end, stats.peak_memory);
-        let memory_kb = memory.kib(runtime.footprint, limits.memory_bytes);
+        memory.session(&end, peak);
+        let memory_kb = memory.kib(footprint, limits.memory_bytes);
         let time_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
         let end = RunEnd::of(
             language,
@@ -91,7 +91,9 @@ impl Grader {
                 }
                 Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms))
             }
-            Destination::Harness(_) => Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms)),
+            Destination::Harness(_) | Destination::Relay(_) => {
+                Ok(collected_report(b"", b"", 0, RunEnd { note: None, ..end }, time_ms))
+            }
         };
         report.map(|report| RunReport {
             memory_kb: Some(memory_kb),

@@ -1,8 +1,7 @@
-//! One sandboxed session: a fresh instance of a runtime with no environment, no files and
-//! no network, stdin from memory, capped output, a memory cap, and a watchdog that stops
-//! it at the time limit, even inside a host call such as `sleep`.
-
-use std::time::Duration;
+//! One sandboxed session, run inside a sandbox process: a fresh instance of a runtime with
+//! no environment, no files and no network, stdin from memory or from the grader, output
+//! streamed to the grader, and a memory cap. It has no clock: the grader kills the process
+//! at the session's deadline (`sandbox::pool`), so the compiled code checks no time.
 
 use polyrun_core::Language;
 use polyrun_core::grading::SessionEnd;
@@ -13,9 +12,9 @@ use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 use crate::GraderError;
-use crate::engine::{Entry, Grader, JS_HARNESS_NAME, JS_PROGRAM_NAME, Linked, Runtime};
+use crate::engine::{Entry, Host, JS_HARNESS_NAME, JS_PROGRAM_NAME, Linked, Runtime};
 use crate::host::{HostState, MemoryLimitHit};
-use crate::sink::{Destination, SharedOutput, Watch};
+use crate::sink::{Destination, SharedOutput};
 
 /// Memory any sandbox may reach before its footprint is known.
 const CALIBRATION_CAP: usize = 1 << 30;
@@ -27,20 +26,6 @@ pub(crate) enum Program<'a> {
     Harness,
     /// A whole program, with this source.
     Whole(&'a str),
-}
-
-/// What to run in a session, and its limits.
-pub(crate) struct Spec<'a> {
-    /// The program.
-    pub program: Program<'a>,
-    /// A whole program's standard input (a harness reads its feed).
-    pub stdin: Vec<u8>,
-    /// Time limit of each phase (loading, each test; a whole program's run).
-    pub time_limit: Duration,
-    /// Largest linear memory allowed, in bytes.
-    pub memory_cap: usize,
-    /// When the grading this session belongs to must be over, if it is part of one.
-    pub grading_end: Option<std::time::Instant>,
 }
 
 /// Figures about a finished session.
@@ -73,9 +58,21 @@ impl MemoryUse {
     }
 }
 
-/// Runs one session to its end.
+/// What to run in a session, and its limits.
+pub(crate) struct Spec<'a> {
+    /// The program.
+    pub program: Program<'a>,
+    /// A whole program's standard input; `None`: the harness's feed (the output's stdin).
+    pub stdin: Option<Vec<u8>>,
+    /// Largest linear memory allowed, in bytes.
+    pub memory_cap: usize,
+    /// Hears each new peak of the linear memory.
+    pub on_peak: Option<crate::host::PeakReport>,
+}
+
+/// Runs one session to its end, its output into `output`.
 pub(crate) async fn run_session(
-    grader: &Grader,
+    host: &Host,
     language: Language,
     runtime: &Runtime,
     spec: Spec<'_>,
@@ -84,15 +81,13 @@ pub(crate) async fn run_session(
     let Spec {
         program,
         stdin,
-        time_limit,
         memory_cap,
-        grading_end,
+        on_peak,
     } = spec;
     let mut wasi = WasiCtxBuilder::new();
-    match program {
-        // The harness's input comes from the session's feed, a test's line at a time.
-        Program::Harness => wasi.stdin(output.stdin()),
-        Program::Whole(_) => wasi.stdin(MemoryInputPipe::new(stdin)),
+    match stdin {
+        Some(bytes) => wasi.stdin(MemoryInputPipe::new(bytes)),
+        None => wasi.stdin(output.stdin()),
     };
     wasi.stdout(output.stream(1))
         .stderr(output.stream(2))
@@ -114,29 +109,21 @@ pub(crate) async fn run_session(
             return (SessionEnd::Crashed(reason), SessionStats { peak_memory: 0 });
         }
     }
-    let mut store = HostState::store(&grader.engine, wasi.build_p1(), memory_cap);
-    store.epoch_deadline_async_yield_and_update(1);
-    store.set_epoch_deadline(1);
-    output.start_clock(time_limit, grading_end);
-
-    let result = {
-        let run = execute(&mut store, runtime, language, &program);
-        tokio::pin!(run);
-        tokio::select! {
-            result = &mut run => Ok(result),
-            stopped = watchdog(output) => Err(stopped),
-        }
+    let engine = match language {
+        Language::Python => &host.python_engine,
+        _ => &host.engine,
     };
+    let mut store = HostState::store(engine, wasi.build_p1(), memory_cap);
+    store.data_mut().limits.on_peak = on_peak;
+    let result = execute(&mut store, runtime, language, &program).await;
     let limits = &store.data().limits;
     let stats = SessionStats {
         peak_memory: limits.peak,
     };
     let end = match result {
-        Err(stopped) => stopped,
-        Ok(_) if output.lock().over_budget => SessionEnd::OutputLimit,
-        Ok(_) if limits.hit => SessionEnd::MemoryLimit,
-        Ok(Ok(())) => SessionEnd::Exited(0),
-        Ok(Err(e)) => classify(&e),
+        _ if limits.hit => SessionEnd::MemoryLimit,
+        Ok(()) => SessionEnd::Exited(0),
+        Err(e) => classify(&e),
     };
     (end, stats)
 }
@@ -156,24 +143,6 @@ fn classify(e: &wasmtime::Error) -> SessionEnd {
         None => {
             let cause = e.chain().last().map_or_else(|| e.to_string(), ToString::to_string);
             SessionEnd::Crashed(format!("the runtime stopped: {cause}"))
-        }
-    }
-}
-
-/// Resolves when the session must stop: its phase (loading, the test in flight, a whole
-/// program) or the session as a whole ran past its deadline, or it wrote past its output
-/// budget. Woken by every write that changes the deadlines, so that a test started after
-/// the longer loading phase gets its own limit, not what was left of loading's.
-async fn watchdog(output: &SharedOutput) -> SessionEnd {
-    loop {
-        let until = match output.watch() {
-            Watch::TimeUp => return SessionEnd::TimeLimit,
-            Watch::OverBudget => return SessionEnd::OutputLimit,
-            Watch::Until(until) => until,
-        };
-        tokio::select! {
-            () = tokio::time::sleep_until(until.into()) => {}
-            () = output.changed() => {}
         }
     }
 }
@@ -210,7 +179,7 @@ async fn execute(
 
 /// Runs an empty program once and returns the memory the runtime holds at its end.
 pub(crate) async fn measure_footprint(
-    grader: &Grader,
+    host: &Host,
     language: Language,
     runtime: &Runtime,
 ) -> Result<usize, GraderError> {
@@ -220,20 +189,13 @@ pub(crate) async fn measure_footprint(
         dropped: 0,
         cap: 4096,
     });
-    let (end, stats) = run_session(
-        grader,
-        language,
-        runtime,
-        Spec {
-            program: Program::Whole(""),
-            stdin: Vec::new(),
-            time_limit: Duration::from_secs(60),
-            memory_cap: CALIBRATION_CAP,
-            grading_end: None,
-        },
-        &output,
-    )
-    .await;
+    let spec = Spec {
+        program: Program::Whole(""),
+        stdin: Some(Vec::new()),
+        memory_cap: CALIBRATION_CAP,
+        on_peak: None,
+    };
+    let (end, stats) = run_session(host, language, runtime, spec, &output).await;
     match end {
         SessionEnd::Exited(0) => Ok(stats.peak_memory),
         other => {
@@ -242,7 +204,7 @@ pub(crate) async fn measure_footprint(
                 _ => String::new(),
             };
             Err(GraderError::Compile {
-                path: grader.config.runtimes_dir.clone(),
+                path: host.runtimes_dir.clone(),
                 reason: format!("the {language} runtime does not start ({other:?}): {}", detail.trim()),
             })
         }

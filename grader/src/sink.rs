@@ -36,6 +36,8 @@ pub enum Destination {
         /// The cap, per stream.
         cap: usize,
     },
+    /// Inside a sandbox process: every byte goes to the grader, which judges it.
+    Relay(crate::sandbox::Relay),
     /// A whole program on a terminal: bytes are written through, up to a cap per stream.
     Forward {
         /// Bytes still allowed on stdout and on stderr.
@@ -60,13 +62,16 @@ pub struct Shared {
 }
 
 /// A harness's stdin: bytes handed over and not read yet, the test lines still withheld,
-/// and the readers waiting for more. Empty and with nothing withheld, it reads as the end.
+/// and the readers waiting for more. Empty, with nothing withheld and not `open`, it reads
+/// as the end.
 #[derive(Default)]
 struct Feed {
     ready: VecDeque<u8>,
     withheld: VecDeque<String>,
     released: usize,
     waiting: Vec<Waker>,
+    /// More may come from outside ([`SharedOutput::push_input`]) until it is closed.
+    open: bool,
 }
 
 impl Feed {
@@ -79,6 +84,10 @@ impl Feed {
             self.ready.extend(line.as_bytes());
             self.released += 1;
         }
+        self.wake();
+    }
+
+    fn wake(&mut self) {
         for waker in self.waiting.drain(..) {
             waker.wake();
         }
@@ -114,6 +123,36 @@ impl SharedOutput {
             ..Feed::default()
         };
         Self::with_feed(Destination::Harness(SessionLog::new(input)), feed)
+    }
+
+    /// Shared state inside a sandbox process: output relayed to the grader, stdin what the
+    /// grader hands over ([`SharedOutput::push_input`], [`SharedOutput::close_input`]).
+    pub fn relay(relay: crate::sandbox::Relay) -> Self {
+        let feed = Feed {
+            open: true,
+            ..Feed::default()
+        };
+        Self::with_feed(Destination::Relay(relay), feed)
+    }
+
+    /// Hands `bytes` to the reader of stdin.
+    pub fn push_input(&self, bytes: &[u8]) {
+        let mut shared = self.lock();
+        shared.feed.ready.extend(bytes);
+        shared.feed.wake();
+    }
+
+    /// Ends stdin once what was handed over is read.
+    pub fn close_input(&self) {
+        let mut shared = self.lock();
+        shared.feed.open = false;
+        shared.feed.wake();
+    }
+
+    /// The next bytes of stdin due to the reader (`Ready(None)`: the end), as
+    /// [`Source`] reads them; `Pending` registers `cx`'s waker.
+    pub fn poll_input(&self, cx: &mut Context<'_>, size: usize) -> Poll<Option<Vec<u8>>> {
+        Source(self.clone()).poll_take(size, Some(cx.waker()))
     }
 
     fn with_feed(destination: Destination, feed: Feed) -> Self {
@@ -184,7 +223,7 @@ impl SharedOutput {
 
     /// Takes a write; false once the session is over its output budget (the write then
     /// traps, so that the session stops at once).
-    fn write(&self, fd: u8, bytes: &[u8]) -> bool {
+    pub(crate) fn write(&self, fd: u8, bytes: &[u8]) -> bool {
         let mut shared = self.lock();
         let shared = &mut *shared;
         match &mut shared.destination {
@@ -216,6 +255,7 @@ impl SharedOutput {
                 buf.extend_from_slice(&bytes[..take]);
                 *dropped += (bytes.len() - take) as u64;
             }
+            Destination::Relay(relay) => return relay.output(fd, bytes),
             Destination::Forward { left, dropped } => {
                 let budget = &mut left[usize::from(fd != 1)];
                 let take = (*budget).min(bytes.len() as u64) as usize;
@@ -318,7 +358,7 @@ impl Source {
         let mut shared = self.0.lock();
         let feed = &mut shared.feed;
         if feed.ready.is_empty() {
-            if feed.withheld.is_empty() {
+            if feed.withheld.is_empty() && !feed.open {
                 return Poll::Ready(None);
             }
             if let Some(waker) = waker

@@ -189,64 +189,9 @@ impl InstanceState for Snapshotting<'_> {
 
 #[cfg(test)]
 mod tests {
-    use polyrun_core::Language;
-    use polyrun_core::report::{RunReport, RunStatus};
-
     use super::*;
-    use crate::run::Output;
-    use crate::{Grader, GraderConfig, Limits};
-
-    async fn run(grader: &Grader, language: Language, source: &str, stdin: &str) -> RunReport {
-        grader
-            .run_program(
-                language,
-                source,
-                stdin.as_bytes().to_vec(),
-                Limits::new(10_000, 64),
-                Output::Collect { cap: 1 << 16 },
-            )
-            .await
-            .expect("a run")
-    }
-
-    /// Two sessions of the same snapshot draw different random numbers, and a session's
-    /// clock starts with the session, not with the snapshot's set-up.
-    #[tokio::test(flavor = "multi_thread")]
-    async fn sessions_of_a_snapshot_draw_their_own_random_numbers_and_time() {
-        let grader = Grader::new(GraderConfig::default()).expect("a grader");
-        let cases = [
-            (
-                Language::Ruby,
-                "puts [rand, Random.rand(1 << 60), [1, 2, 3, 4, 5, 6].shuffle].inspect\n",
-            ),
-            (
-                Language::Javascript,
-                "const t = performance.now();\n\
-                 console.log(Math.random(), Math.random(), t >= 0 && t < 2000, \
-                 Math.abs(performance.timeOrigin + t - Date.now()) < 2000);\n",
-            ),
-        ];
-        for (language, source) in cases {
-            let first = run(&grader, language, source, "").await;
-            let second = run(&grader, language, source, "").await;
-            assert_eq!((first.status, first.exit_code), (RunStatus::Ok, 0), "{first:?}");
-            assert_eq!((second.status, second.exit_code), (RunStatus::Ok, 0), "{second:?}");
-            assert_ne!(first.stdout, second.stdout, "{language:?} repeats its random numbers");
-            if language == Language::Javascript {
-                assert!(first.stdout.trim_end().ends_with("true true"), "{}", first.stdout);
-            }
-        }
-    }
-
-    /// A whole program gets its source and its stdin, whatever bytes the source holds.
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_ruby_program_from_the_snapshot_gets_its_source_and_stdin() {
-        let grader = Grader::new(GraderConfig::default()).expect("a grader");
-        let source = "name = gets.chomp\nputs \"]\\\"#{name} é\"\nexit 3\n";
-        let report = run(&grader, Language::Ruby, source, "polyrun\n").await;
-        assert_eq!(report.stdout, "]\"polyrun é\n", "{report:?}");
-        assert_eq!(report.exit_code, 3, "{report:?}");
-    }
+    use crate::GraderConfig;
+    use crate::engine::Host;
 
     /// A JavaScript session given the very script its snapshot compiled calls the compiled
     /// function (a function body, where `arguments` exists) instead of parsing it again;
@@ -254,8 +199,9 @@ mod tests {
     /// `harness::JAVASCRIPT` into the harness snapshot and hands sessions that constant.)
     #[tokio::test(flavor = "multi_thread")]
     async fn a_javascript_snapshot_runs_the_script_it_compiled_without_parsing_it() {
-        let grader = Grader::new(GraderConfig::default()).expect("a grader");
-        let path = grader.config().runtimes_dir.join(polyrun_runtimes::JS_ENGINE_ARTIFACT);
+        let config = GraderConfig::default();
+        let grader = Host::new(config.runtimes_dir, None, 0).expect("a host");
+        let path = grader.runtimes_dir.join(polyrun_runtimes::JS_ENGINE_ARTIFACT);
         let wasm = std::fs::read(&path).expect("polyrun-js.wasm (cargo xtask setup)");
         let script = "console.log(typeof arguments, typeof this);\n";
         let setup = Setup::Javascript {
@@ -277,7 +223,6 @@ mod tests {
                 .stdout(out.clone())
                 .stderr(out.clone());
             let mut store = HostState::store(&grader.engine, wasi.build_p1(), SETUP_MEMORY);
-            store.set_epoch_deadline(u64::MAX / 2);
             let mut linker: Linker<HostState> = Linker::new(&grader.engine);
             link(&mut linker, &module).expect("WASI");
             let instance = linker

@@ -260,20 +260,37 @@ async fn rss(grader: Arc<Grader>, languages: &[Language]) {
     for task in tasks {
         task.await.expect("grade task");
     }
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
+    // Sessions run in sandbox processes: the grader's own figure and theirs. Peaks are
+    // per process (their sum bounds the peak of the whole); PSS counts the compiled code
+    // and the snapshots the processes map from the same files once.
+    let me = std::process::id();
+    let children: Vec<u32> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| proc_field(*pid, "status", "PPid:") == Some(u64::from(me)))
+        .collect();
+    let kib = |pid: u32, file: &str, name: &str| proc_field(pid, file, name).unwrap_or(0);
+    let peak: u64 = kib(me, "status", "VmHWM:") + children.iter().map(|c| kib(*c, "status", "VmHWM:")).sum::<u64>();
+    let pss: u64 =
+        kib(me, "smaps_rollup", "Pss:") + children.iter().map(|c| kib(*c, "smaps_rollup", "Pss:")).sum::<u64>();
     println!(
         "{}",
-        json!({"bench": "rss", "concurrent": 8, "peak_rss_mib": field("VmHWM:") as f64 / 1024.0,
-               "final_rss_mib": field("VmRSS:") as f64 / 1024.0})
+        json!({"bench": "rss", "concurrent": 8, "sandbox_processes": children.len(),
+               "grader_peak_rss_mib": kib(me, "status", "VmHWM:") as f64 / 1024.0,
+               "peak_rss_mib": peak as f64 / 1024.0,
+               "final_pss_mib": pss as f64 / 1024.0})
     );
+}
+
+/// A field of `/proc/PID/FILE` in KiB (or a plain number, as `PPid:`).
+fn proc_field(pid: u32, file: &str, name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
 }
 
 /// A `polyrun serve` on a free port, killed when dropped.
@@ -503,7 +520,10 @@ fn main() {
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        let mut config = GraderConfig::default();
+        let mut config = GraderConfig {
+            sandbox_program: env!("CARGO_BIN_EXE_polyrun").into(),
+            ..GraderConfig::default()
+        };
         if what == "rss" {
             config.max_concurrent = 8;
         }

@@ -257,6 +257,13 @@ fn auth_mode(flag: Option<&str>) -> anyhow::Result<AuthMode> {
 struct Usage(String);
 
 fn main() -> ExitCode {
+    // A sandbox process of this grader (`polyrun_grader::sandbox_main`): not a command.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == polyrun_grader::SANDBOX_ARG)
+    {
+        return polyrun_grader::sandbox_main();
+    }
     let cli = Cli::parse_from(arguments());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

@@ -252,9 +252,14 @@ fn render(results: &[Value], native: &BTreeMap<&'static str, (String, f64)>) -> 
     let rss = find(results, "rss", "");
     let _ = writeln!(
         md,
-        "\n## Memory\n\nPeak RSS of the grader process running 8 grades at once (languages \
-         mixed, 3 grades each): **{:.0} MiB** (target ≤ 1 GiB).\n",
-        num(rss, "peak_rss_mib")
+        "\n## Memory\n\nPeak RSS of the grader running 8 grades at once (languages mixed, 3 \
+         grades each), the sum of its own and each of its {:.0} sandbox processes' peaks: \
+         **{:.0} MiB** (target ≤ 1 GiB); the grader alone {:.0} MiB; PSS of them all at the \
+         end (shared compiled code counted once) {:.0} MiB.\n",
+        num(rss, "sandbox_processes"),
+        num(rss, "peak_rss_mib"),
+        num(rss, "grader_peak_rss_mib"),
+        num(rss, "final_pss_mib")
     );
     let _ = writeln!(
         md,

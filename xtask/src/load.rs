@@ -331,9 +331,7 @@ impl Server {
         let (peak, stop, pid) = (peak_rss_kib.clone(), stop_sampling.clone(), child.id());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                if let Some(kib) = vm_hwm_kib(pid) {
-                    peak.fetch_max(kib, Ordering::Relaxed);
-                }
+                peak.fetch_max(tree_rss_kib(pid), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
@@ -345,8 +343,10 @@ impl Server {
         })
     }
 
+    /// The largest of: the server's own peak, and the resident memory of the server and its
+    /// sandbox processes together, sampled every 100 ms.
     fn peak_rss_mib(&self) -> f64 {
-        if let Some(kib) = vm_hwm_kib(self.child.id()) {
+        if let Some(kib) = proc_kib(self.child.id(), "VmHWM:") {
             self.peak_rss_kib.fetch_max(kib, Ordering::Relaxed);
         }
         self.peak_rss_kib.load(Ordering::Relaxed) as f64 / 1024.0
@@ -396,10 +396,21 @@ impl Drop for Server {
 }
 
 /// The peak resident set of a process (VmHWM), KiB.
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
+fn proc_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resident memory of `pid` and its children (the server's sandbox processes), in KiB.
+fn tree_rss_kib(pid: u32) -> u64 {
+    let children = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| proc_kib(*child, "PPid:") == Some(u64::from(pid)));
+    proc_kib(pid, "VmRSS:").unwrap_or(0) + children.filter_map(|c| proc_kib(c, "VmRSS:")).sum::<u64>()
 }
 
 /// What one wrk process reported.

@@ -27,7 +27,16 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 });
 
 static GRADER: LazyLock<Arc<Grader>> =
-    LazyLock::new(|| Arc::new(Grader::new(GraderConfig::default()).expect("a grader with the default config")));
+    LazyLock::new(|| Arc::new(Grader::new(config()).expect("a grader with the default config")));
+
+/// The default configuration, its sandbox processes run by the `polyrun` binary under test
+/// (this test binary is not one).
+pub fn config() -> GraderConfig {
+    GraderConfig {
+        sandbox_program: env!("CARGO_BIN_EXE_polyrun").into(),
+        ..GraderConfig::default()
+    }
+}
 
 /// Runs `future` to completion on the shared runtime (callable from many test threads).
 pub fn block_on<F: Future>(future: F) -> F::Output {

@@ -121,6 +121,11 @@ impl Server {
         }
     }
 
+    /// Its process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills it with SIGKILL (no shutdown of any kind) and waits for it to be gone.
     pub(crate) fn kill9(mut self) {
         let _ = self.child.kill();

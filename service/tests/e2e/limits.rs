@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use polyrun_core::{GradeReport, Language, Verdict};
-use polyrun_grader::{Grader, GraderConfig};
+use polyrun_grader::Grader;
 
 use crate::common::{self, describe_grade};
 
@@ -27,7 +27,7 @@ const SLACK_PER_TEST_MS: u64 = 750;
 /// a sandbox that the other tests of this binary hold.
 fn grade_spin(language: Language, source: &str) -> (GradeReport, Duration) {
     let problem = common::load_problem("spin").expect("spin in the test bank");
-    let grader = Grader::new(GraderConfig::default()).expect("a grader");
+    let grader = Grader::new(common::config()).expect("a grader");
     common::block_on(grader.warm_up()).expect("the runtimes load");
     let started = Instant::now();
     let report = common::block_on(grader.grade(&problem, language, source)).expect("a grade");

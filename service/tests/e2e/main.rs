@@ -16,4 +16,6 @@ mod http;
 mod judge0;
 mod lambda;
 mod limits;
+mod processes;
+mod runtimes;
 mod sandbox;
