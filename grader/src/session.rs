@@ -58,12 +58,20 @@ impl MemoryUse {
     }
 }
 
+/// Where a session's standard input comes from.
+pub(crate) enum Stdin {
+    /// A whole program's bytes.
+    Bytes(Vec<u8>),
+    /// The grader's frames (a harness session in a sandbox process).
+    Grader(crate::sandbox::Frames),
+}
+
 /// What to run in a session, and its limits.
 pub(crate) struct Spec<'a> {
     /// The program.
     pub program: Program<'a>,
-    /// A whole program's standard input; `None`: the harness's feed (the output's stdin).
-    pub stdin: Option<Vec<u8>>,
+    /// Its standard input.
+    pub stdin: Stdin,
     /// Largest linear memory allowed, in bytes.
     pub memory_cap: usize,
     /// Hears each new peak of the linear memory.
@@ -86,8 +94,8 @@ pub(crate) async fn run_session(
     } = spec;
     let mut wasi = WasiCtxBuilder::new();
     match stdin {
-        Some(bytes) => wasi.stdin(MemoryInputPipe::new(bytes)),
-        None => wasi.stdin(output.stdin()),
+        Stdin::Bytes(bytes) => wasi.stdin(MemoryInputPipe::new(bytes)),
+        Stdin::Grader(frames) => wasi.stdin(frames),
     };
     wasi.stdout(output.stream(1))
         .stderr(output.stream(2))
@@ -191,7 +199,7 @@ pub(crate) async fn measure_footprint(
     });
     let spec = Spec {
         program: Program::Whole(""),
-        stdin: Some(Vec::new()),
+        stdin: Stdin::Bytes(Vec::new()),
         memory_cap: CALIBRATION_CAP,
         on_peak: None,
     };

@@ -62,16 +62,13 @@ pub struct Shared {
 }
 
 /// A harness's stdin: bytes handed over and not read yet, the test lines still withheld,
-/// and the readers waiting for more. Empty, with nothing withheld and not `open`, it reads
-/// as the end.
+/// and the readers waiting for more. Empty and with nothing withheld, it reads as the end.
 #[derive(Default)]
 struct Feed {
     ready: VecDeque<u8>,
     withheld: VecDeque<String>,
     released: usize,
     waiting: Vec<Waker>,
-    /// More may come from outside ([`SharedOutput::push_input`]) until it is closed.
-    open: bool,
 }
 
 impl Feed {
@@ -84,10 +81,6 @@ impl Feed {
             self.ready.extend(line.as_bytes());
             self.released += 1;
         }
-        self.wake();
-    }
-
-    fn wake(&mut self) {
         for waker in self.waiting.drain(..) {
             waker.wake();
         }
@@ -125,34 +118,15 @@ impl SharedOutput {
         Self::with_feed(Destination::Harness(SessionLog::new(input)), feed)
     }
 
-    /// Shared state inside a sandbox process: output relayed to the grader, stdin what the
-    /// grader hands over ([`SharedOutput::push_input`], [`SharedOutput::close_input`]).
+    /// Shared state inside a sandbox process: output relayed to the grader.
     pub fn relay(relay: crate::sandbox::Relay) -> Self {
-        let feed = Feed {
-            open: true,
-            ..Feed::default()
-        };
-        Self::with_feed(Destination::Relay(relay), feed)
-    }
-
-    /// Hands `bytes` to the reader of stdin.
-    pub fn push_input(&self, bytes: &[u8]) {
-        let mut shared = self.lock();
-        shared.feed.ready.extend(bytes);
-        shared.feed.wake();
-    }
-
-    /// Ends stdin once what was handed over is read.
-    pub fn close_input(&self) {
-        let mut shared = self.lock();
-        shared.feed.open = false;
-        shared.feed.wake();
+        Self::new(Destination::Relay(relay))
     }
 
     /// The next bytes of stdin due to the reader (`Ready(None)`: the end), as
     /// [`Source`] reads them; `Pending` registers `cx`'s waker.
     pub fn poll_input(&self, cx: &mut Context<'_>, size: usize) -> Poll<Option<Vec<u8>>> {
-        Source(self.clone()).poll_take(size, Some(cx.waker()))
+        self.stdin().poll_take(size, Some(cx.waker()))
     }
 
     fn with_feed(destination: Destination, feed: Feed) -> Self {
@@ -358,7 +332,7 @@ impl Source {
         let mut shared = self.0.lock();
         let feed = &mut shared.feed;
         if feed.ready.is_empty() {
-            if feed.withheld.is_empty() && !feed.open {
+            if feed.withheld.is_empty() {
                 return Poll::Ready(None);
             }
             if let Some(waker) = waker

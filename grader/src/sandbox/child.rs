@@ -1,19 +1,27 @@
 //! The sandbox process (`polyrun __sandbox`): reads frames from the grader on stdin, runs
 //! each session it is sent in wasmtime, and streams its output, memory peaks and end back
-//! on stdout. It keeps no clock; the grader kills it at a session's deadline.
+//! on stdout. It keeps no clock; the grader kills it at a session's deadline. It does one
+//! thing at a time, so it reads and writes its pipes blocking: a harness waiting for its
+//! next test's line waits in `read`, with no event loop between it and the grader.
 
-use std::io::Write;
+use std::collections::VecDeque;
+use std::io::{Read, Write};
 use std::os::fd::AsFd;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use polyrun_core::grading::SessionEnd;
-use tokio::sync::mpsc;
+use tokio::io::{AsyncRead, ReadBuf};
+use wasmtime_wasi::cli::{IsTerminal, StdinStream};
+use wasmtime_wasi::p2::{InputStream, Pollable, StreamError};
 
-use super::wire::{End, FromSandbox, OUTPUT_PIECE, SessionRequest, ToSandbox, read_frame};
-use crate::engine::Host;
-use crate::session::{Program, run_session};
+use super::wire::{End, Failure, FromSandbox, MAX_PAYLOAD, OUTPUT_PIECE, ToSandbox};
+use crate::engine::{Host, Runtime};
+use crate::session::{Program, Spec, Stdin, run_session};
 use crate::sink::SharedOutput;
 
 /// The first argument that makes `polyrun` a sandbox process.
@@ -46,6 +54,127 @@ impl Relay {
     }
 }
 
+/// The grader's end of a sandbox process's stdin: frames read when they are needed.
+#[derive(Clone)]
+pub(crate) struct Frames(Arc<Mutex<Inbox>>);
+
+struct Inbox {
+    pipe: std::fs::File,
+    /// The session's stdin handed over and not read yet.
+    input: VecDeque<u8>,
+    /// The session's stdin ended (or the grader is gone).
+    ended: bool,
+}
+
+impl Inbox {
+    /// The next frame's message; `None` when the grader closed the pipe or wrote something
+    /// that is not a frame.
+    fn next(&mut self) -> Option<ToSandbox> {
+        let mut head = [0u8; 5];
+        self.pipe.read_exact(&mut head).ok()?;
+        let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+        if len > MAX_PAYLOAD {
+            return None;
+        }
+        let mut payload = vec![0; len];
+        self.pipe.read_exact(&mut payload).ok()?;
+        ToSandbox::decode(head[0], payload).ok()
+    }
+
+    /// Up to `size` bytes of the session's stdin, waiting for the grader if none are here;
+    /// `None` at its end.
+    fn take(&mut self, size: usize) -> Option<Vec<u8>> {
+        while self.input.is_empty() && !self.ended {
+            match self.next() {
+                Some(ToSandbox::Input(bytes)) => self.input.extend(bytes),
+                // The end of the input, or the grader gone or confused: nothing more comes.
+                _ => self.ended = true,
+            }
+        }
+        if self.input.is_empty() {
+            return None;
+        }
+        let n = size.min(self.input.len());
+        Some(self.input.drain(..n).collect())
+    }
+}
+
+impl Frames {
+    fn new(pipe: std::fs::File) -> Self {
+        Frames(Arc::new(Mutex::new(Inbox {
+            pipe,
+            input: VecDeque::new(),
+            ended: true,
+        })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inbox> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next request; input left over from a session that ended is dropped.
+    fn next_request(&self) -> Option<ToSandbox> {
+        loop {
+            match self.lock().next()? {
+                ToSandbox::Input(_) | ToSandbox::InputEnd => {}
+                request => return Some(request),
+            }
+        }
+    }
+
+    /// A new session's stdin, fed by the frames that follow its request.
+    fn session_stdin(&self) -> Self {
+        let mut inbox = self.lock();
+        inbox.input.clear();
+        inbox.ended = false;
+        self.clone()
+    }
+
+    fn take(&self, size: usize) -> Option<Vec<u8>> {
+        self.lock().take(size)
+    }
+}
+
+impl IsTerminal for Frames {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdinStream for Frames {
+    fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync> {
+        Box::new(self.clone())
+    }
+
+    fn p2_stream(&self) -> Box<dyn InputStream> {
+        Box::new(self.clone())
+    }
+}
+
+impl InputStream for Frames {
+    fn read(&mut self, size: usize) -> Result<Bytes, StreamError> {
+        match self.take(size) {
+            Some(bytes) => Ok(Bytes::from(bytes)),
+            None => Err(StreamError::Closed),
+        }
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for Frames {
+    /// Always ready: a read waits for the grader itself.
+    async fn ready(&mut self) {}
+}
+
+impl AsyncRead for Frames {
+    fn poll_read(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        if let Some(bytes) = self.take(buf.remaining()) {
+            buf.put_slice(&bytes);
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
 /// Runs this process as a sandbox process until the grader closes its stdin.
 pub fn sandbox_main() -> ExitCode {
     let parent = std::os::unix::process::parent_id();
@@ -74,104 +203,37 @@ pub fn sandbox_main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let frames = Frames::new(std::fs::File::from(input));
     let relay = Relay(Arc::new(Mutex::new(std::fs::File::from(output))));
-    runtime.block_on(serve(std::fs::File::from(input), relay))
-}
-
-/// What the reader hands the session loop.
-enum Work {
-    Setup(super::wire::Setup),
-    Load(polyrun_core::Language),
-    Session(SessionRequest, Vec<u8>, SharedOutput),
-}
-
-async fn serve(input: std::fs::File, relay: Relay) -> ExitCode {
-    let mut input = match tokio::net::unix::pipe::Receiver::from_file(input) {
-        Ok(input) => input,
-        Err(e) => {
-            eprintln!("polyrun sandbox: stdin is not a pipe from the grader: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    // The session whose stdin `Input` frames feed. Set by the reader when it reads the
-    // session's frame (the input that follows is the session's), cleared before its end is
-    // sent (input the grader sent before it saw the end is dropped).
-    let current: Arc<Mutex<Option<SharedOutput>>> = Arc::default();
-    let (work_tx, mut work) = mpsc::unbounded_channel();
-    let reader_current = current.clone();
-    let reader_relay = relay.clone();
-    tokio::spawn(async move {
-        let current = reader_current;
-        loop {
-            let (tag, payload) = match read_frame(&mut input).await {
-                Ok(Some(frame)) => frame,
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("polyrun sandbox: {e}");
-                    break;
-                }
-            };
-            let feed = || current.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            let job = match ToSandbox::decode(tag, payload) {
-                Ok(ToSandbox::Input(bytes)) => {
-                    if let Some(output) = feed() {
-                        output.push_input(&bytes);
-                    }
-                    continue;
-                }
-                Ok(ToSandbox::InputEnd) => {
-                    if let Some(output) = feed() {
-                        output.close_input();
-                    }
-                    continue;
-                }
-                Ok(ToSandbox::Setup(setup)) => Work::Setup(setup),
-                Ok(ToSandbox::Load(language)) => Work::Load(language),
-                Ok(ToSandbox::Session(request, stdin)) => {
-                    let output = SharedOutput::relay(reader_relay.clone());
-                    *current.lock().unwrap_or_else(|e| e.into_inner()) = Some(output.clone());
-                    Work::Session(request, stdin, output)
-                }
-                Err(e) => {
-                    eprintln!("polyrun sandbox: {e}");
-                    break;
-                }
-            };
-            if work_tx.send(job).is_err() {
-                break;
-            }
-        }
-    });
-
     let mut host: Option<Host> = None;
-    while let Some(job) = work.recv().await {
-        match job {
-            Work::Setup(setup) => match Host::new(setup.runtimes_dir, setup.cache_dir, setup.cache_limit) {
+    while let Some(request) = frames.next_request() {
+        match request {
+            ToSandbox::Setup(setup) => match Host::new(setup.runtimes_dir, setup.cache_dir, setup.cache_limit) {
                 Ok(made) => host = Some(made),
                 Err(e) => {
                     relay.send(&FromSandbox::Failed((&e).into()));
                 }
             },
-            Work::Load(language) => {
-                let answer = match loaded(&host, language).await {
+            ToSandbox::Load(language) => {
+                let answer = match runtime.block_on(loaded(&host, language)) {
                     Ok(runtime) => FromSandbox::Loaded(runtime.footprint),
                     Err(failure) => FromSandbox::Failed(failure),
                 };
                 relay.send(&answer);
             }
-            Work::Session(request, stdin, output) => {
-                let runtime = match loaded(&host, request.language).await {
-                    Ok(runtime) => runtime,
+            ToSandbox::Session(request, stdin) => {
+                let language_runtime = match runtime.block_on(loaded(&host, request.language)) {
+                    Ok(language_runtime) => language_runtime,
                     Err(failure) => {
-                        *current.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         relay.send(&FromSandbox::Failed(failure));
                         continue;
                     }
                 };
-                let Some(host) = &host else { continue };
+                // Loaded, so set up.
+                let Some(made) = &host else { continue };
                 let (program, stdin) = match &request.whole {
-                    Some(source) => (Program::Whole(source), Some(stdin)),
-                    None => (Program::Harness, None),
+                    Some(source) => (Program::Whole(source), Stdin::Bytes(stdin)),
+                    None => (Program::Harness, Stdin::Grader(frames.session_stdin())),
                 };
                 let peaks = relay.clone();
                 let mut told = 0;
@@ -182,31 +244,27 @@ async fn serve(input: std::fs::File, relay: Relay) -> ExitCode {
                         peaks.send(&FromSandbox::Peak(bytes));
                     }
                 });
-                let memory_cap = runtime.footprint.saturating_add(request.memory_limit);
-                let spec = crate::session::Spec {
+                let spec = Spec {
                     program,
                     stdin,
-                    memory_cap,
+                    memory_cap: language_runtime.footprint.saturating_add(request.memory_limit),
                     on_peak: Some(on_peak),
                 };
-                let (end, stats) = run_session(host, request.language, &runtime, spec, &output).await;
-                *current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                let output = SharedOutput::relay(relay.clone());
+                let session = run_session(made, request.language, &language_runtime, spec, &output);
+                let (end, stats) = runtime.block_on(session);
                 relay.send(&FromSandbox::End(wire_end(end), stats.peak_memory));
             }
+            ToSandbox::Input(_) | ToSandbox::InputEnd => {}
         }
     }
     ExitCode::SUCCESS
 }
 
-async fn loaded(
-    host: &Option<Host>,
-    language: polyrun_core::Language,
-) -> Result<Arc<crate::engine::Runtime>, super::wire::Failure> {
+async fn loaded(host: &Option<Host>, language: polyrun_core::Language) -> Result<Arc<Runtime>, Failure> {
     match host {
         Some(host) => host.runtime(language).await.map_err(|e| (&e).into()),
-        None => Err(super::wire::Failure::Engine(
-            "the sandbox process was not set up".into(),
-        )),
+        None => Err(Failure::Engine("the sandbox process was not set up".into())),
     }
 }
 

@@ -13,6 +13,7 @@ use polyrun_core::Language;
 use polyrun_core::grading::SessionEnd;
 use tokio::sync::{OnceCell, Semaphore};
 
+pub(crate) use child::Frames;
 pub use child::{Relay, SANDBOX_ARG, sandbox_main};
 use pool::Pool;
 use wire::{FromSandbox, SessionRequest, ToSandbox};
@@ -85,6 +86,9 @@ impl Grader {
         self.footprints[language as usize]
             .get_or_try_init(|| async {
                 let mut sandbox = self.pool.take()?;
+                if !sandbox.ready().await {
+                    return Err(self.stopped());
+                }
                 sandbox.send(&ToSandbox::Load(language));
                 loop {
                     match tokio::time::timeout(LOAD_TIMEOUT, sandbox.recv()).await {
@@ -97,7 +101,7 @@ impl Grader {
                             return Err(failure.into());
                         }
                         Ok(Some(_)) => {}
-                        Ok(None) => return Err(stopped()),
+                        Ok(None) => return Err(self.stopped()),
                         Err(_) => {
                             sandbox.kill();
                             return Err(GraderError::Sandbox(format!(
@@ -121,6 +125,9 @@ impl Grader {
         output: &SharedOutput,
     ) -> Result<(SessionEnd, usize), GraderError> {
         let mut sandbox = self.pool.take()?;
+        if !sandbox.ready().await {
+            return Err(self.stopped());
+        }
         let mut feeding = spec.whole.is_none();
         let request = SessionRequest {
             language,
@@ -128,7 +135,7 @@ impl Grader {
             memory_limit: spec.memory_limit,
         };
         if !sandbox.send(&ToSandbox::Session(request, spec.stdin)) {
-            return Err(stopped());
+            return Err(self.stopped());
         }
         output.start_clock(spec.time_limit, spec.grading_end);
         let mut peak = 0;
@@ -193,8 +200,15 @@ impl Grader {
     }
 }
 
-fn stopped() -> GraderError {
-    GraderError::Sandbox("the sandbox process stopped unexpectedly".into())
+impl Grader {
+    /// A sandbox process stopped answering outside a session (loading, or before one).
+    fn stopped(&self) -> GraderError {
+        GraderError::Sandbox(format!(
+            "`{} {SANDBOX_ARG}` stopped unexpectedly (a program using the grader library must \
+             call `sandbox_main` when its first argument is `{SANDBOX_ARG}`)",
+            self.config.sandbox_program.display()
+        ))
+    }
 }
 
 /// `path` made absolute against the current directory (the sandbox process gets it whole).

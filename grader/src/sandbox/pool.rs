@@ -11,7 +11,7 @@ use tokio::net::unix::pipe;
 use tokio::process::{Child, Command};
 
 use super::child::SANDBOX_ARG;
-use super::wire::{FromSandbox, MAX_PAYLOAD, Setup, ToSandbox};
+use super::wire::{FromSandbox, Setup, ToSandbox, frame_at};
 use crate::GraderError;
 
 /// One sandbox process and its two pipes, read and written by the task using it (no task
@@ -24,6 +24,8 @@ pub(crate) struct Sandbox {
     pub(crate) outbound: Outbound,
     /// Frames from the process.
     pub(crate) inbound: Inbound,
+    /// Runtimes it was asked to load and has not answered for yet.
+    loading: usize,
 }
 
 /// The writing half of a [`Sandbox`].
@@ -96,18 +98,14 @@ impl Inbound {
 
     /// A whole frame from the buffer: `Some(None)` if it is not a frame.
     fn take(&mut self) -> Option<Option<FromSandbox>> {
-        let head = self.received.get(..5)?;
-        let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
-        if len > MAX_PAYLOAD {
-            return Some(None);
-        }
-        if self.received.len() < 5 + len {
-            return None;
-        }
-        let tag = head[0];
-        let payload = self.received[5..5 + len].to_vec();
-        self.received.drain(..5 + len);
-        Some(FromSandbox::decode(tag, payload).ok())
+        let (tag, payload) = match frame_at(&self.received) {
+            Ok(found) => found?,
+            Err(_) => return Some(None),
+        };
+        let end = payload.end;
+        let message = FromSandbox::decode(tag, self.received[payload].to_vec()).ok();
+        self.received.drain(..end);
+        Some(message)
     }
 }
 
@@ -126,6 +124,20 @@ impl Sandbox {
                 () = outbound.flush() => {}
             }
         }
+    }
+
+    /// Waits until the runtimes it was asked to load are loaded (a failure to load is the
+    /// session's to report: the process answers it again), so that no session's clock
+    /// starts while its process is still loading. False if the process is gone.
+    pub(crate) async fn ready(&mut self) -> bool {
+        while self.loading > 0 {
+            match self.recv().await {
+                Some(FromSandbox::Loaded(_) | FromSandbox::Failed(_)) => self.loading -= 1,
+                Some(_) => {}
+                None => return false,
+            }
+        }
+        true
     }
 
     /// Kills the process now (it is reaped in the background).
@@ -180,6 +192,7 @@ impl Pool {
         for language in languages {
             sandbox.send(&ToSandbox::Load(*language));
         }
+        sandbox.loading = languages.len();
         self.give_back(sandbox);
         Ok(())
     }
@@ -220,6 +233,7 @@ impl Pool {
                 pipe: output,
                 received: Vec::new(),
             },
+            loading: 0,
         };
         sandbox.send(&ToSandbox::Setup(self.setup.clone()));
         Ok(sandbox)

@@ -223,45 +223,37 @@ impl FromSandbox {
     }
 }
 
-/// Reads one frame (tag and payload) from `reader`; `None` at a clean end of the stream.
-pub(crate) async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
-    reader: &mut R,
-) -> std::io::Result<Option<(u8, Vec<u8>)>> {
-    use tokio::io::AsyncReadExt;
-    let mut head = [0u8; 5];
-    match reader.read_exact(&mut head).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
-    }
+/// Where the first frame of `buf` is: its tag and the range of its payload, `Ok(None)` if
+/// it has not all arrived yet, an error if its length is past [`MAX_PAYLOAD`].
+pub(crate) fn frame_at(buf: &[u8]) -> Result<Option<(u8, std::ops::Range<usize>)>, String> {
+    let Some(head) = buf.get(..5) else {
+        return Ok(None);
+    };
     let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
     if len > MAX_PAYLOAD {
-        return Err(std::io::Error::other(format!("a frame of {len} bytes")));
+        return Err(format!("a frame of {len} bytes"));
     }
-    let mut payload = vec![0; len];
-    reader.read_exact(&mut payload).await?;
-    Ok(Some((head[0], payload)))
+    Ok((buf.len() >= 5 + len).then_some((head[0], 5..5 + len)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn round_trip(bytes: Vec<u8>) -> (u8, Vec<u8>) {
-        let mut reader = &bytes[..];
-        let frame = read_frame(&mut reader).await.unwrap().unwrap();
-        assert!(reader.is_empty());
-        frame
+    fn round_trip(bytes: Vec<u8>) -> (u8, Vec<u8>) {
+        let (tag, payload) = frame_at(&bytes).unwrap().expect("a whole frame");
+        assert_eq!(payload.end, bytes.len());
+        (tag, bytes[payload].to_vec())
     }
 
-    #[tokio::test]
-    async fn every_message_survives_its_frame() {
+    #[test]
+    fn every_message_survives_its_frame() {
         let request = SessionRequest {
             language: Language::Ruby,
             whole: Some("puts 1".into()),
             memory_limit: 7,
         };
-        let (tag, payload) = round_trip(ToSandbox::Session(request, b"stdin\x00".to_vec()).encode()).await;
+        let (tag, payload) = round_trip(ToSandbox::Session(request, b"stdin\x00".to_vec()).encode());
         match ToSandbox::decode(tag, payload).unwrap() {
             ToSandbox::Session(got, stdin) => {
                 assert_eq!(
@@ -272,25 +264,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let (tag, payload) = round_trip(FromSandbox::End(End::Exited(3), 1 << 40).encode()).await;
+        let (tag, payload) = round_trip(FromSandbox::End(End::Exited(3), 1 << 40).encode());
         match FromSandbox::decode(tag, payload).unwrap() {
             FromSandbox::End(End::Exited(3), peak) => assert_eq!(peak, 1 << 40),
             other => panic!("{other:?}"),
         }
-        let (tag, payload) = round_trip(FromSandbox::Output(2, vec![1, 2]).encode()).await;
+        let (tag, payload) = round_trip(FromSandbox::Output(2, vec![1, 2]).encode());
         assert!(matches!(FromSandbox::decode(tag, payload).unwrap(), FromSandbox::Output(2, b) if b == [1, 2]));
         assert!(FromSandbox::decode(b'?', Vec::new()).is_err());
         assert!(FromSandbox::decode(LOADED, vec![1]).is_err());
     }
 
-    #[tokio::test]
-    async fn a_stream_cut_inside_a_frame_is_an_error_and_at_its_start_the_end() {
-        let mut empty: &[u8] = &[];
-        assert!(read_frame(&mut empty).await.unwrap().is_none());
+    #[test]
+    fn a_frame_cut_short_waits_and_an_oversized_one_is_an_error() {
+        assert_eq!(frame_at(&[]), Ok(None));
         let bytes = FromSandbox::Peak(5).encode();
-        let mut cut = &bytes[..7];
-        assert!(read_frame(&mut cut).await.is_err());
-        let mut huge: &[u8] = &[b'1', 0xff, 0xff, 0xff, 0xff];
-        assert!(read_frame(&mut huge).await.is_err());
+        assert_eq!(frame_at(&bytes[..7]), Ok(None));
+        let mut two = bytes.clone();
+        two.extend_from_slice(&bytes);
+        assert_eq!(frame_at(&two), Ok(Some((b'p', 5..13))));
+        assert!(frame_at(&[b'1', 0xff, 0xff, 0xff, 0xff]).is_err());
     }
 }

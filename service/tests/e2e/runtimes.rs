@@ -152,3 +152,31 @@ fn a_ruby_program_from_the_snapshot_gets_its_source_and_stdin() {
     assert_eq!(report.stdout, "]\"polyrun é\n", "{report:?}");
     assert_eq!(report.exit_code, 3, "{report:?}");
 }
+
+/// A grader whose sandbox program is not one (a program that exits, or one that echoes its
+/// input) says so at once, naming the program and what it must do, rather than hanging.
+#[test]
+fn a_sandbox_program_that_is_not_one_is_a_clear_error() {
+    for program in ["/bin/true", "/bin/cat"] {
+        let grader = polyrun_grader::Grader::new(polyrun_grader::GraderConfig {
+            sandbox_program: program.into(),
+            ..common::config()
+        })
+        .expect("a grader");
+        let started = Instant::now();
+        let answer = common::block_on(common::guarded(program, grader.footprint(Language::Javascript)));
+        let error = match answer {
+            Ok(Err(e)) => e.to_string(),
+            other => panic!("{program}: {other:?}"),
+        };
+        assert!(
+            error.contains(program) && error.contains("sandbox_main"),
+            "{program}: {error}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{program}: took {:?}",
+            started.elapsed()
+        );
+    }
+}
