@@ -40,7 +40,8 @@ pub struct GraderConfig {
     pub max_concurrent: usize,
     /// The program sandbox processes run (`polyrun`, which enters
     /// [`sandbox_main`](crate::sandbox_main) when its first argument is
-    /// [`SANDBOX_ARG`](crate::SANDBOX_ARG)): by default this process's own executable.
+    /// [`SANDBOX_ARG`](crate::SANDBOX_ARG)): by default this process's own executable
+    /// (`/proc/self/exe`, so an upgrade of the file does not mix two versions).
     pub sandbox_program: PathBuf,
 }
 
@@ -51,9 +52,19 @@ impl Default for GraderConfig {
             cache_dir: crate::cache::cache_dir(),
             cache_limit: crate::cache::cache_limit(),
             max_concurrent: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            sandbox_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("polyrun")),
+            sandbox_program: this_executable(),
         }
     }
+}
+
+/// The running executable: `/proc/self/exe` where there is one (the very file this process
+/// runs, even if a newer `polyrun` has replaced it on disk since), else its path.
+fn this_executable() -> PathBuf {
+    let proc = PathBuf::from("/proc/self/exe");
+    if proc.exists() {
+        return proc;
+    }
+    std::env::current_exe().unwrap_or_else(|_| PathBuf::from("polyrun"))
 }
 
 /// How a runtime module is entered.

@@ -62,8 +62,13 @@ impl Server {
     }
 
     fn start_full(args: &[&str], stderr: Option<&Path>, env: &[(&str, &str)]) -> Server {
+        Server::start_program(Path::new(env!("CARGO_BIN_EXE_polyrun")), args, stderr, env)
+    }
+
+    /// [`Server::start`] of the `polyrun` executable at `program`.
+    pub(crate) fn start_program(program: &Path, args: &[&str], stderr: Option<&Path>, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("a data folder");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_polyrun"));
+        let mut command = Command::new(program);
         command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)

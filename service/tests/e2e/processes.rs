@@ -157,3 +157,42 @@ fn sandbox_processes_do_not_outlive_a_killed_grader() {
         killed.elapsed()
     );
 }
+
+/// Sandbox processes are started from the very executable the grader runs, not from the
+/// path it was started by: a server whose `polyrun` file was removed (an upgrade in
+/// place) still replaces a killed sandbox process, and does not run another version.
+#[test]
+fn a_server_whose_executable_was_removed_still_starts_sandbox_processes() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let program = folder.path().join("polyrun");
+    std::fs::copy(env!("CARGO_BIN_EXE_polyrun"), &program).expect("a copy of polyrun");
+    let server = Server::start_program(&program, &["--workers", "1"], None, &[]);
+    let (_, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "javascript", "source": "console.log(1)"}),
+    );
+    assert_eq!(report["stdout"], "1\n", "{report}");
+    std::fs::remove_file(&program).expect("the executable removed");
+    // A kill at the limit, then runs that need the replacement.
+    let (_, report) = server.json(
+        "POST",
+        "/api/v1/run",
+        &json!({"language": "javascript", "source": "for (;;) {}", "time_limit_ms": 200}),
+    );
+    assert_eq!(report["status"], "time_limit_exceeded", "{report}");
+    for language in ["javascript", "python", "ruby"] {
+        let source = if language == "ruby" { "puts 2" } else { "print(2)" };
+        let source = if language == "javascript" {
+            "console.log(2)"
+        } else {
+            source
+        };
+        let (status, report) = server.json("POST", "/api/v1/run", &json!({"language": language, "source": source}));
+        assert_eq!(
+            (status, report["stdout"].as_str()),
+            (200, Some("2\n")),
+            "{language}: {report}"
+        );
+    }
+}
