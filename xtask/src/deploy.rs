@@ -113,7 +113,7 @@ pub fn package(args: &[String]) -> anyhow::Result<()> {
     }
     if check {
         let cache = util::target_dir().join("lambda-check-cache");
-        util::step("bootstrap against a stand-in Lambda runtime API: GET /api/v1/problems");
+        util::step("bootstrap against a stand-in Lambda runtime API: POST /api/v1/run of a Python program");
         lambda_smoke(&staging, &cache)?;
         util::step("polyrun check with the package's binary, runtimes and problems");
         util::run(
@@ -152,13 +152,14 @@ pub fn package(args: &[String]) -> anyhow::Result<()> {
 
 /// Starts `bootstrap` as Lambda does (no arguments, the template's environment, and
 /// `AWS_LAMBDA_RUNTIME_API` pointing at a stand-in served here), hands it one function-URL
-/// event and checks the answer is a 200 listing problems.
+/// event, a Python program to run, and checks the answer is a 200 with its output: the
+/// static binary starts its sandbox process and the packaged runtimes load.
 fn lambda_smoke(staging: &Path, cache: &Path) -> anyhow::Result<()> {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpListener;
     use std::sync::mpsc;
 
-    const EVENT: &str = r#"{"version":"2.0","routeKey":"$default","rawPath":"/api/v1/problems","rawQueryString":"","headers":{"host":"smoke.lambda-url.eu-west-1.on.aws"},"requestContext":{"accountId":"anonymous","apiId":"smoke","domainName":"smoke.lambda-url.eu-west-1.on.aws","domainPrefix":"smoke","http":{"method":"GET","path":"/api/v1/problems","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"xtask"},"requestId":"smoke-1","routeKey":"$default","stage":"$default","time":"03/Dec/2026:00:00:00 +0000","timeEpoch":0},"isBase64Encoded":false}"#;
+    const EVENT: &str = r#"{"version":"2.0","routeKey":"$default","rawPath":"/api/v1/run","rawQueryString":"","headers":{"host":"smoke.lambda-url.eu-west-1.on.aws","content-type":"application/json"},"requestContext":{"accountId":"anonymous","apiId":"smoke","domainName":"smoke.lambda-url.eu-west-1.on.aws","domainPrefix":"smoke","http":{"method":"POST","path":"/api/v1/run","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"xtask"},"requestId":"smoke-1","routeKey":"$default","stage":"$default","time":"03/Dec/2026:00:00:00 +0000","timeEpoch":0},"body":"{\"language\":\"python\",\"source\":\"import os\\nprint(6 * 7, dict(os.environ))\"}","isBase64Encoded":false}"#;
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let (tx, rx) = mpsc::channel::<String>();
@@ -234,11 +235,11 @@ fn lambda_smoke(staging: &Path, cache: &Path) -> anyhow::Result<()> {
     let answer = answer.context("bootstrap sent no answer to the stand-in runtime API")?;
     if !answer.contains("/invocation/smoke-1/response")
         || !answer.contains("\"statusCode\":200")
-        || !answer.contains("two-sum")
+        || !answer.contains("42 {}")
     {
         bail!("unexpected answer from bootstrap: {answer}");
     }
-    eprintln!("    answered: 200 with the problem list");
+    eprintln!("    answered: 200, the program printed 42 and saw no environment");
     Ok(())
 }
 
