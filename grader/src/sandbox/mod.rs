@@ -5,6 +5,8 @@
 
 mod child;
 mod pool;
+#[cfg(target_os = "linux")]
+mod seccomp;
 mod wire;
 
 use std::time::{Duration, Instant};

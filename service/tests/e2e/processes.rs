@@ -1,6 +1,6 @@
 //! Sandbox processes as the operating system sees them: `polyrun serve` runs sessions in
 //! children started with an empty environment (the server's credentials never reach the
-//! process that runs wasm), a session past its limit leaves no child running, and children
+//! process that runs wasm) under a system-call filter, a session past its limit leaves no child running, and children
 //! do not outlive a grader killed with SIGKILL, even one busy in an endless loop.
 
 use std::time::{Duration, Instant};
@@ -55,7 +55,7 @@ fn alive(pid: u32) -> bool {
 }
 
 #[test]
-fn sandbox_processes_get_no_environment_and_stop_at_the_limit() {
+fn sandbox_processes_are_filtered_get_no_environment_and_stop_at_the_limit() {
     let server = Server::start_env(&["--workers", "2"], &[("AWS_SECRET_ACCESS_KEY", "hunter2")]);
     let (status, report) = server.json(
         "POST",
@@ -70,6 +70,17 @@ fn sandbox_processes_get_no_environment_and_stop_at_the_limit() {
         sandboxes.len()
     );
     for sandbox in &sandboxes {
+        // The system-call filter (grader/src/sandbox/seccomp.rs) is on, with no new privileges.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", sandbox.pid)).expect("status");
+        for (field, value) in [("Seccomp:", "2"), ("NoNewPrivs:", "1")] {
+            let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_default();
+            assert_eq!(
+                line.split_whitespace().nth(1),
+                Some(value),
+                "sandbox process {}: {line:?}",
+                sandbox.pid
+            );
+        }
         let environ = std::fs::read(format!("/proc/{}/environ", sandbox.pid)).expect("environ");
         assert!(
             environ.is_empty(),
