@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use wasmtime_wasi::cli::{IsTerminal, StdinStream};
 use wasmtime_wasi::p2::{InputStream, Pollable, StreamError};
 
-use super::wire::{End, Failure, FromSandbox, MAX_PAYLOAD, OUTPUT_PIECE, ToSandbox};
+use super::wire::{End, Failure, FromSandbox, MAX_PAYLOAD, MAX_REASON, OUTPUT_PIECE, ToSandbox};
 use crate::engine::{Host, Runtime};
 use crate::session::{Program, Spec, Stdin, run_session};
 use crate::sink::SharedOutput;
@@ -280,7 +280,20 @@ fn wire_end(end: SessionEnd) -> End {
         SessionEnd::Exited(status) => End::Exited(status),
         SessionEnd::MemoryLimit => End::MemoryLimit,
         SessionEnd::StackOverflow => End::StackOverflow,
-        SessionEnd::Crashed(reason) => End::Crashed(reason),
+        SessionEnd::Crashed(reason) => End::Crashed(clip(reason)),
         other => End::Crashed(format!("the session ended as {other:?}")),
     }
+}
+
+/// `reason` cut to [`MAX_REASON`] bytes at a character boundary.
+fn clip(mut reason: String) -> String {
+    if reason.len() > MAX_REASON {
+        let mut cut = MAX_REASON;
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        reason.truncate(cut);
+        reason.push('…');
+    }
+    reason
 }

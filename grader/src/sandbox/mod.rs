@@ -148,7 +148,7 @@ impl Grader {
                 message = inbound.recv() => match message {
                     Some(FromSandbox::Output(fd, bytes)) => {
                         if !output.write(fd, &bytes) {
-                            sandbox.kill();
+                            self.retire(sandbox);
                             return Ok((SessionEnd::OutputLimit, peak));
                         }
                     }
@@ -163,7 +163,7 @@ impl Grader {
                     }
                     Some(FromSandbox::Loaded(_)) => {}
                     None => {
-                        self.replace();
+                        self.retire(sandbox);
                         let reason = "the sandbox process stopped unexpectedly".to_string();
                         return Ok((SessionEnd::Crashed(reason), peak));
                     }
@@ -179,17 +179,18 @@ impl Grader {
                     outbound.send(&message);
                 }
                 stopped = watchdog(output) => {
-                    sandbox.kill();
-                    self.replace();
+                    self.retire(sandbox);
                     return Ok((stopped, peak));
                 }
             }
         }
     }
 
-    /// Starts a process in place of one just killed, loading the runtimes this grader has
-    /// used, so that the next session does not wait for it.
-    fn replace(&self) {
+    /// Kills a process whose session the grader stopped (or that stopped by itself) and
+    /// starts one in its place, loading the runtimes this grader has used, so that the
+    /// next session does not wait for it.
+    fn retire(&self, sandbox: pool::Sandbox) {
+        sandbox.kill();
         let languages: Vec<Language> = Language::ALL
             .into_iter()
             .filter(|l| self.footprints[*l as usize].initialized())

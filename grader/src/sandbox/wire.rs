@@ -14,6 +14,14 @@ use crate::GraderError;
 /// most through the API) and a whole program's stdin; anything larger is a broken peer.
 pub(crate) const MAX_PAYLOAD: usize = 256 << 20;
 
+/// The largest frame a sandbox process may send (output comes in 64 KiB pieces, the rest
+/// is small): one claiming more is a broken process, not a reason for the grader to buffer
+/// it.
+pub(crate) const MAX_FROM_SANDBOX: usize = 1 << 20;
+
+/// The longest reason a session's end carries, in bytes.
+pub(crate) const MAX_REASON: usize = 4096;
+
 /// The largest piece of output one frame carries.
 pub(crate) const OUTPUT_PIECE: usize = 64 << 10;
 
@@ -224,13 +232,13 @@ impl FromSandbox {
 }
 
 /// Where the first frame of `buf` is: its tag and the range of its payload, `Ok(None)` if
-/// it has not all arrived yet, an error if its length is past [`MAX_PAYLOAD`].
+/// it has not all arrived yet, an error if its length is past [`MAX_FROM_SANDBOX`].
 pub(crate) fn frame_at(buf: &[u8]) -> Result<Option<(u8, std::ops::Range<usize>)>, String> {
     let Some(head) = buf.get(..5) else {
         return Ok(None);
     };
     let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
-    if len > MAX_PAYLOAD {
+    if len > MAX_FROM_SANDBOX {
         return Err(format!("a frame of {len} bytes"));
     }
     Ok((buf.len() >= 5 + len).then_some((head[0], 5..5 + len)))
@@ -284,5 +292,7 @@ mod tests {
         two.extend_from_slice(&bytes);
         assert_eq!(frame_at(&two), Ok(Some((b'p', 5..13))));
         assert!(frame_at(&[b'1', 0xff, 0xff, 0xff, 0xff]).is_err());
+        let just_over = ((MAX_FROM_SANDBOX + 1) as u32).to_le_bytes();
+        assert!(frame_at(&[b'1', just_over[0], just_over[1], just_over[2], just_over[3]]).is_err());
     }
 }
